@@ -1,0 +1,1 @@
+export { SignetError, CoreError, hasErrorCode, type CoreErrorCode } from './errors.js';
