@@ -1,0 +1,87 @@
+import { Command, CommanderError, Option } from 'commander';
+import { SignetError } from '@signet/core';
+import { verifyBlob, type VerifyBlobOptions } from './commands/verify-blob.js';
+import { inspectBundle } from './commands/bundle-inspect.js';
+
+/** Output sinks, injectable for tests. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function addVerifyFlags(cmd: Command): Command {
+  return cmd
+    .requiredOption('--bundle <file>', 'Sigstore bundle (JSON) to verify')
+    .option('--key <file>', 'PEM public key that signed a keyed bundle')
+    .option('--certificate-identity <san>', 'expected signer identity (certificate SAN), exact')
+    .option('--certificate-identity-regexp <re>', 'expected signer identity, regular expression (unanchored; use ^…$)')
+    .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer, exact')
+    .option('--certificate-oidc-issuer-regexp <re>', 'expected OIDC issuer, regular expression (unanchored; use ^…$)')
+    .addOption(new Option('--certificate-extension <name=value>', 'required certificate claim, e.g. sourceRepositoryRef=refs/heads/main (repeatable)').argParser(collect))
+    .option('--trusted-root <file>', 'trusted_root.json to verify against (default: the embedded public-good Sigstore root)');
+}
+
+/** Builds the `signet` command tree. */
+export function buildProgram(io: Io): Command {
+  const program = new Command('signet')
+    .description('Sign and verify software artifacts, Sigstore-compatible.')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride()
+    .showSuggestionAfterError();
+
+  addVerifyFlags(
+    program
+      .command('verify-blob')
+      .description('Verify a Sigstore bundle for an artifact (a file, or sha256:<hex>)')
+      .argument('<artifact>', 'file path, or sha256:<hex> for "the artifact with this digest"'),
+  ).action(async (input: string, o: VerifyBlobOptions) => {
+    await verifyBlob(input, o);
+    io.err('Verified OK');
+  });
+
+  const bundle = program.command('bundle').description('Work with Sigstore bundles');
+  bundle
+    .command('inspect')
+    .description('Show who signed a bundle, its log entries and timestamps, and the flags to verify it (nothing is verified)')
+    .argument('<bundle>', 'bundle file')
+    .option('--json', 'print JSON')
+    .action(async (path: string, o: { json?: boolean }) => {
+      io.out(await inspectBundle(path, o.json === true));
+    });
+
+  const conformance = program.command('conformance').description('Entry points of the sigstore-conformance client protocol');
+  addVerifyFlags(
+    conformance
+      .command('verify-bundle')
+      .description('verify-bundle as the conformance suite calls it')
+      .argument('<input>', 'artifact path or sha256:<hex>'),
+  ).action(async (input: string, o: VerifyBlobOptions) => {
+    await verifyBlob(input, o);
+  });
+  return program;
+}
+
+/**
+ * Runs the CLI; returns the exit code: 0 success, 1 verification or input failure (one line,
+ * `error: CODE: message`), 2 usage error.
+ */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof SignetError) {
+      io.err(`error: ${e.code}: ${e.message}`);
+      return e.code === 'ERR_CLI_USAGE' ? 2 : 1;
+    }
+    io.err(`error: internal: ${(e as Error)?.message ?? String(e)}`);
+    if (process.env['SIGNET_DEBUG']) io.err(String((e as Error)?.stack));
+    return 1;
+  }
+}

@@ -1,0 +1,214 @@
+/*
+ * Sign and verify a precomputed digest with the OpenSSL that Node itself ships and exports.
+ *
+ * node:crypto only signs or verifies data it hashes itself, but Sigstore hands us digests
+ * (hashedrekord entries, RFC 3161 message imprints). EVP_PKEY_sign/EVP_PKEY_verify take the
+ * digest directly. The key lives in a napi external so JS can cache it per KeyObject.
+ *
+ * Errors: caller-visible failures throw a JS Error with code 'ERR_SIGNET_NATIVE'; the JS layer
+ * wraps them into CoreError. A signature that does not verify (wrong, truncated, not DER) is
+ * `false`, never an exception. Every path clears the OpenSSL error queue so that Node's own
+ * crypto never sees our leftovers.
+ */
+#include <limits.h>
+#include <node_api.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#define MAX_DER_LEN (64 * 1024)
+
+/* Tags our externals so that a foreign external (or any other value) is rejected, not cast. */
+static const napi_type_tag PKEY_TAG = {0x5349474e45545f44ULL, 0x49474553545f504bULL};
+
+static napi_value fail(napi_env env, const char *message) {
+  ERR_clear_error();
+  napi_throw_error(env, "ERR_SIGNET_NATIVE", message);
+  return NULL;
+}
+
+/* Reads a Uint8Array (Buffer included); throws a TypeError otherwise. */
+static int get_bytes(napi_env env, napi_value value, const unsigned char **data, size_t *len) {
+  napi_typedarray_type type;
+  void *ptr = NULL;
+  if (napi_get_typedarray_info(env, value, &type, len, &ptr, NULL, NULL) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "expected a Uint8Array");
+    return 0;
+  }
+  /* A zero-length view may have no backing store; never hand NULL to OpenSSL. */
+  static const unsigned char empty[1] = {0};
+  *data = ptr != NULL ? ptr : empty;
+  return 1;
+}
+
+static void free_pkey(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  EVP_PKEY_free((EVP_PKEY *)data);
+}
+
+static napi_value import_key(napi_env env, napi_callback_info info, int is_private) {
+  size_t argc = 1;
+  napi_value argv[1], external;
+  const unsigned char *der, *p;
+  size_t len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1)
+    return fail(env, "expected one argument");
+  if (!get_bytes(env, argv[0], &der, &len)) return NULL;
+  if (len == 0 || len > MAX_DER_LEN) return fail(env, "key DER has an unreasonable length");
+
+  p = der;
+  EVP_PKEY *pkey = is_private ? d2i_AutoPrivateKey(NULL, &p, (long)len)
+                              : d2i_PUBKEY(NULL, &p, (long)len);
+  if (pkey == NULL || p != der + len) {
+    EVP_PKEY_free(pkey);
+    return fail(env, is_private ? "not a PKCS#8 private key" : "not an SPKI public key");
+  }
+  if (napi_create_external(env, pkey, free_pkey, NULL, &external) != napi_ok) {
+    EVP_PKEY_free(pkey);
+    return fail(env, "cannot create external");
+  }
+  /* From here the external owns pkey; its finalizer frees it. */
+  if (napi_type_tag_object(env, external, &PKEY_TAG) != napi_ok)
+    return fail(env, "cannot tag external");
+  ERR_clear_error();
+  return external;
+}
+
+static napi_value import_public_key(napi_env env, napi_callback_info info) {
+  return import_key(env, info, 0);
+}
+
+static napi_value import_private_key(napi_env env, napi_callback_info info) {
+  return import_key(env, info, 1);
+}
+
+/* The arguments sign() and verify() share: (pkey, mdName, digest, ..., padding, saltLen). */
+typedef struct {
+  EVP_PKEY *pkey;
+  char md_name[32];
+  const unsigned char *digest;
+  size_t digest_len;
+  int32_t padding;
+  int32_t salt_len;
+} request;
+
+static int read_request(napi_env env, napi_value *argv, int pad_index, request *r) {
+  bool tagged = false;
+  size_t name_len = 0;
+  void *pkey = NULL;
+  if (napi_check_object_type_tag(env, argv[0], &PKEY_TAG, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, argv[0], &pkey) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected a key from importPublicKey/importPrivateKey");
+    return 0;
+  }
+  r->pkey = pkey;
+  if (napi_get_value_string_utf8(env, argv[1], r->md_name, sizeof r->md_name, &name_len) !=
+          napi_ok ||
+      name_len >= sizeof r->md_name - 1) {
+    napi_throw_type_error(env, NULL, "expected a digest name");
+    return 0;
+  }
+  if (!get_bytes(env, argv[2], &r->digest, &r->digest_len)) return 0;
+  if (napi_get_value_int32(env, argv[pad_index], &r->padding) != napi_ok ||
+      napi_get_value_int32(env, argv[pad_index + 1], &r->salt_len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "expected integer padding and salt length");
+    return 0;
+  }
+  return 1;
+}
+
+/* A sign or verify context set up for the request, or NULL with a JS exception pending. */
+static EVP_PKEY_CTX *open_ctx(napi_env env, const request *r, int for_sign) {
+  const EVP_MD *md = EVP_get_digestbyname(r->md_name);
+  int type = EVP_PKEY_get_base_id(r->pkey);
+  int is_rsa = type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS;
+  EVP_PKEY_CTX *ctx = NULL;
+  const char *why = NULL;
+
+  if (md == NULL)
+    why = "unknown digest name";
+  else if ((size_t)EVP_MD_get_size(md) != r->digest_len)
+    why = "digest length does not match the hash";
+  else if ((ctx = EVP_PKEY_CTX_new(r->pkey, NULL)) == NULL)
+    why = "cannot create a key context";
+  else if ((for_sign ? EVP_PKEY_sign_init(ctx) : EVP_PKEY_verify_init(ctx)) <= 0)
+    why = for_sign ? "key cannot sign a digest" : "key cannot verify a digest";
+  else if (is_rsa && EVP_PKEY_CTX_set_rsa_padding(ctx, r->padding) <= 0)
+    why = "RSA padding not accepted for this key";
+  else if (is_rsa && r->padding == RSA_PKCS1_PSS_PADDING &&
+           EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, r->salt_len) <= 0)
+    why = "RSA-PSS salt length not accepted for this key";
+  /* After the padding: for PSS keys the key's own parameters constrain the digest. */
+  else if (EVP_PKEY_CTX_set_signature_md(ctx, md) <= 0)
+    why = "digest not accepted for this key";
+
+  if (why != NULL) {
+    EVP_PKEY_CTX_free(ctx);
+    fail(env, why);
+    return NULL;
+  }
+  return ctx;
+}
+
+/* verify(pkey, mdName, digest, signature, padding, saltLen) -> boolean */
+static napi_value verify(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6], result;
+  request r;
+  const unsigned char *sig;
+  size_t sig_len;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6)
+    return fail(env, "expected six arguments");
+  if (!read_request(env, argv, 4, &r) || !get_bytes(env, argv[3], &sig, &sig_len)) return NULL;
+
+  EVP_PKEY_CTX *ctx = open_ctx(env, &r, 0);
+  if (ctx == NULL) return NULL;
+  /* 1 is valid; 0 is a wrong signature; < 0 is a malformed one (bad DER, wrong size). */
+  int rc = EVP_PKEY_verify(ctx, sig, sig_len, r.digest, r.digest_len);
+  EVP_PKEY_CTX_free(ctx);
+  ERR_clear_error();
+  if (napi_get_boolean(env, rc == 1, &result) != napi_ok) return NULL;
+  return result;
+}
+
+/* sign(pkey, mdName, digest, padding, saltLen) -> Buffer (ECDSA: DER-encoded) */
+static napi_value sign(napi_env env, napi_callback_info info) {
+  size_t argc = 5, sig_len = 0;
+  napi_value argv[5], result = NULL;
+  request r;
+  unsigned char *sig = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5)
+    return fail(env, "expected five arguments");
+  if (!read_request(env, argv, 3, &r)) return NULL;
+
+  EVP_PKEY_CTX *ctx = open_ctx(env, &r, 1);
+  if (ctx == NULL) return NULL;
+  /* First call sizes the buffer (maximum length); the second sets the actual length. */
+  if (EVP_PKEY_sign(ctx, NULL, &sig_len, r.digest, r.digest_len) <= 0 ||
+      (sig = OPENSSL_malloc(sig_len)) == NULL ||
+      EVP_PKEY_sign(ctx, sig, &sig_len, r.digest, r.digest_len) <= 0) {
+    fail(env, "signing failed");
+  } else if (napi_create_buffer_copy(env, sig_len, sig, NULL, &result) != napi_ok) {
+    result = NULL;
+    fail(env, "cannot allocate the signature");
+  }
+  OPENSSL_free(sig);
+  EVP_PKEY_CTX_free(ctx);
+  ERR_clear_error();
+  return result;
+}
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  napi_property_descriptor props[] = {
+      {"importPublicKey", NULL, import_public_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"importPrivateKey", NULL, import_private_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"verify", NULL, verify, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sign", NULL, sign, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
+    return NULL;
+  return exports;
+}

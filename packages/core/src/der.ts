@@ -1,0 +1,200 @@
+import { CoreError } from './errors.js';
+
+/**
+ * A minimal, strict DER (X.690 §10) reader: one TLV at a time, definite minimal lengths,
+ * low tag numbers only. Signet uses it on hot verification paths (SCTs, TSTInfo, CMS) where
+ * slicing the original bytes beats decoding into objects and re-encoding.
+ */
+export interface DerNode {
+  /** The identifier octet (class, constructed bit and tag number < 31). */
+  readonly tag: number;
+  /** The buffer this node was read from. */
+  readonly buffer: Buffer;
+  /** Offset of the identifier octet. */
+  readonly start: number;
+  /** Offset of the first content octet. */
+  readonly contentStart: number;
+  /** Offset just past the last content octet. */
+  readonly end: number;
+}
+
+/** Common universal tags. */
+export const DerTag = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  UTF8_STRING: 0x0c,
+  PRINTABLE_STRING: 0x13,
+  IA5_STRING: 0x16,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+} as const;
+
+function fail(message: string): never {
+  throw new CoreError('ERR_CORE_DER', message);
+}
+
+/**
+ * Reads the TLV starting at `offset`, which must end at or before `limit`.
+ * @throws CoreError `ERR_CORE_DER` on truncation, indefinite or non-minimal lengths, high tags.
+ */
+export function readDer(buffer: Buffer, offset = 0, limit = buffer.length): DerNode {
+  if (offset + 2 > limit) fail('truncated DER header');
+  const tag = buffer[offset] as number;
+  if ((tag & 0x1f) === 0x1f) fail('high-tag-number form is not supported');
+  let pos = offset + 1;
+  const first = buffer[pos++] as number;
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else {
+    const n = first & 0x7f;
+    if (n === 0) fail('indefinite length is not DER');
+    if (n > 4) fail('DER length too large');
+    if (pos + n > limit) fail('truncated DER length');
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + (buffer[pos++] as number);
+    if (buffer[offset + 2] === 0 || length < 0x80) fail('non-minimal DER length');
+  }
+  const end = pos + length;
+  if (end > limit) fail('truncated DER value');
+  return { tag, buffer, start: offset, contentStart: pos, end };
+}
+
+/** Parses `bytes` as exactly one DER TLV (no trailing data). */
+export function parseDer(bytes: Uint8Array): DerNode {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const node = readDer(buffer, 0, buffer.length);
+  if (node.end !== buffer.length) fail('trailing data after DER value');
+  return node;
+}
+
+/** The direct children of a constructed node. */
+export function derChildren(node: DerNode, max = 4096): DerNode[] {
+  if ((node.tag & 0x20) === 0) fail(`expected a constructed value, got tag 0x${node.tag.toString(16)}`);
+  const out: DerNode[] = [];
+  let pos = node.contentStart;
+  while (pos < node.end) {
+    if (out.length >= max) fail(`more than ${max} elements`);
+    const child = readDer(node.buffer, pos, node.end);
+    out.push(child);
+    pos = child.end;
+  }
+  return out;
+}
+
+/** Asserts the node's tag. */
+export function expectTag(node: DerNode, tag: number, what: string): DerNode {
+  if (node.tag !== tag) fail(`${what}: expected tag 0x${tag.toString(16)}, got 0x${node.tag.toString(16)}`);
+  return node;
+}
+
+/** Children of a SEQUENCE (or other constructed tag), checked. */
+export function derSequence(node: DerNode, what: string, tag: number = DerTag.SEQUENCE): DerNode[] {
+  return derChildren(expectTag(node, tag, what));
+}
+
+/** Content octets (no copy). */
+export function derValue(node: DerNode): Buffer {
+  return node.buffer.subarray(node.contentStart, node.end);
+}
+
+/** The whole TLV encoding (no copy). */
+export function derRaw(node: DerNode): Buffer {
+  return node.buffer.subarray(node.start, node.end);
+}
+
+/** Decodes an OBJECT IDENTIFIER to dotted form. */
+export function derOid(node: DerNode): string {
+  expectTag(node, DerTag.OID, 'OBJECT IDENTIFIER');
+  const v = derValue(node);
+  if (v.length === 0 || v.length > 128) fail('bad OBJECT IDENTIFIER length');
+  const parts: number[] = [];
+  let acc = 0;
+  for (let i = 0; i < v.length; i++) {
+    const b = v[i] as number;
+    if (acc === 0 && b === 0x80) fail('non-minimal OBJECT IDENTIFIER arc');
+    acc = acc * 128 + (b & 0x7f);
+    if (acc > Number.MAX_SAFE_INTEGER) fail('OBJECT IDENTIFIER arc too large');
+    if ((b & 0x80) === 0) {
+      parts.push(acc);
+      acc = 0;
+    } else if (i === v.length - 1) {
+      fail('truncated OBJECT IDENTIFIER');
+    }
+  }
+  const first = parts[0] as number;
+  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
+  return [...head, ...parts.slice(1)].join('.');
+}
+
+/** Decodes a non-negative INTEGER up to 2^53 (serials, versions). */
+export function derSmallInteger(node: DerNode): number {
+  expectTag(node, DerTag.INTEGER, 'INTEGER');
+  const v = derValue(node);
+  if (v.length === 0) fail('empty INTEGER');
+  if (v.length > 1 && v[0] === 0 && ((v[1] as number) & 0x80) === 0) fail('non-minimal INTEGER');
+  if (((v[0] as number) & 0x80) !== 0) fail('negative INTEGER');
+  if (v.length > 7) fail('INTEGER too large');
+  let n = 0;
+  for (const b of v) n = n * 256 + b;
+  if (n > Number.MAX_SAFE_INTEGER) fail('INTEGER too large');
+  return n;
+}
+
+/** INTEGER content bytes (two's complement, as encoded). */
+export function derIntegerBytes(node: DerNode): Buffer {
+  expectTag(node, DerTag.INTEGER, 'INTEGER');
+  const v = derValue(node);
+  if (v.length === 0) fail('empty INTEGER');
+  return v;
+}
+
+/** Decodes UTCTime (RFC 5280 §4.1.2.5.1) or GeneralizedTime (with optional fraction), Zulu only. */
+export function derTime(node: DerNode): Date {
+  const s = derValue(node).toString('latin1');
+  let m: RegExpExecArray | null;
+  if (node.tag === DerTag.UTC_TIME) {
+    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+    if (!m) fail('bad UTCTime');
+    const yy = Number(m[1]);
+    const year = yy >= 50 ? 1900 + yy : 2000 + yy;
+    return checkedDate(year, m, '');
+  }
+  if (node.tag === DerTag.GENERALIZED_TIME) {
+    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d*[1-9]))?Z$/.exec(s);
+    if (!m) fail('bad GeneralizedTime');
+    return checkedDate(Number(m[1]), m, m[7] ?? '');
+  }
+  fail(`expected a time, got tag 0x${node.tag.toString(16)}`);
+}
+
+function checkedDate(year: number, m: RegExpExecArray, fraction: string): Date {
+  const [mo, d, h, mi, se] = [2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  const ms = fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0;
+  const t = Date.UTC(year, (mo as number) - 1, d, h, mi, se, ms);
+  const date = new Date(t);
+  if (Number.isNaN(t) || date.getUTCMonth() !== (mo as number) - 1 || date.getUTCDate() !== d || (h as number) > 23 || (mi as number) > 59 || (se as number) > 59) {
+    fail('time value out of range');
+  }
+  return date;
+}
+
+/** Encodes a DER length. */
+export function encodeDerLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/** Encodes one TLV from a tag and content pieces. */
+export function encodeDer(tag: number, ...content: Uint8Array[]): Buffer {
+  const body = Buffer.concat(content);
+  return Buffer.concat([Buffer.from([tag]), encodeDerLength(body.length), body]);
+}

@@ -1,0 +1,207 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { constants, createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { CoreError, digestSignatureBackend, signDigest, verifyDigest, type DigestSignatureOptions } from '@signet/core';
+
+// This file runs twice: as itself (the addon when it is built), and — spawned by the last test
+// below — as a child with SIGNET_DIGEST_BACKEND=js, so the same table covers the JS fallback.
+const forced = process.env['SIGNET_DIGEST_BACKEND'];
+const backend = digestSignatureBackend();
+const addonPath = fileURLToPath(new URL('../build/Release/signet_digest.node', import.meta.url));
+
+type KeyPair = { publicKey: KeyObject; privateKey: KeyObject };
+type KeySpec = { type: 'ec'; curve: string } | { type: 'rsa' | 'rsa-pss'; bits: number };
+
+const keyPool = new Map<string, KeyPair[]>();
+/** Two distinct key pairs per spec (the second is "another key"), generated once. */
+function keys(spec: KeySpec): [KeyPair, KeyPair] {
+  const id = JSON.stringify(spec);
+  let pairs = keyPool.get(id);
+  if (!pairs) {
+    const gen = (): KeyPair =>
+      spec.type === 'ec'
+        ? generateKeyPairSync('ec', { namedCurve: spec.curve })
+        : spec.type === 'rsa'
+          ? generateKeyPairSync('rsa', { modulusLength: spec.bits })
+          : generateKeyPairSync('rsa-pss', { modulusLength: spec.bits });
+    pairs = [gen(), gen()];
+    keyPool.set(id, pairs);
+  }
+  return pairs as [KeyPair, KeyPair];
+}
+
+function assertCode(fn: () => unknown, code: string): void {
+  assert.throws(fn, (err: unknown) => {
+    assert.ok(err instanceof CoreError, `expected a CoreError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    return true;
+  });
+}
+
+interface Row {
+  name: string;
+  spec: KeySpec;
+  options: DigestSignatureOptions;
+}
+
+const rows: Row[] = [
+  { name: 'ECDSA P-256 sha256', spec: { type: 'ec', curve: 'P-256' }, options: { hash: 'sha256' } },
+  // A digest longer than the group order is truncated to its leftmost bits (SEC 1 §4.1.3 step 5).
+  { name: 'ECDSA P-256 sha512', spec: { type: 'ec', curve: 'P-256' }, options: { hash: 'sha512' } },
+  { name: 'ECDSA P-384 sha384', spec: { type: 'ec', curve: 'P-384' }, options: { hash: 'sha384' } },
+  { name: 'ECDSA P-521 sha512', spec: { type: 'ec', curve: 'P-521' }, options: { hash: 'sha512' } },
+  { name: 'RSA-2048 PKCS#1 sha256', spec: { type: 'rsa', bits: 2048 }, options: { hash: 'sha256', rsaPadding: 'pkcs1' } },
+  { name: 'RSA-2048 PKCS#1 (default) sha512', spec: { type: 'rsa', bits: 2048 }, options: { hash: 'sha512' } },
+  { name: 'RSA-2048 PSS sha256', spec: { type: 'rsa', bits: 2048 }, options: { hash: 'sha256', rsaPadding: 'pss' } },
+  // modBits ≡ 1 (mod 8): the encoded message is one byte shorter than the modulus (RFC 8017 §9.1.2).
+  { name: 'RSA-2049 PSS sha384', spec: { type: 'rsa', bits: 2049 }, options: { hash: 'sha384', rsaPadding: 'pss' } },
+];
+
+const HASH_LENGTH = { sha256: 32, sha384: 48, sha512: 64 } as const;
+
+/** node:crypto options producing the same scheme over the whole message. */
+function nodeKey(key: KeyObject, options: DigestSignatureOptions) {
+  return options.rsaPadding === 'pss'
+    ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_LENGTH[options.hash] }
+    : { key, dsaEncoding: 'der' as const };
+}
+
+/** The JS fallback cannot sign RSA-PSS; everything else works on both backends. */
+const canSign = (row: Row) => backend === 'native' || row.options.rsaPadding !== 'pss';
+
+describe(`digest signatures (${backend} backend)`, () => {
+  it('uses the backend that was asked for, and the addon whenever it is built', () => {
+    if (forced === 'js') assert.equal(backend, 'js');
+    else if (forced === 'native' || existsSync(addonPath)) assert.equal(backend, 'native', `${addonPath} exists but did not load`);
+  });
+
+  for (const row of rows) {
+    describe(row.name, () => {
+      const message = randomBytes(100);
+      const digest = createHash(row.options.hash).update(message).digest();
+      const other = createHash(row.options.hash).update('another message').digest();
+
+      it('signDigest output verifies with crypto.verify over the message, and with verifyDigest', (t) => {
+        const [{ publicKey, privateKey }] = keys(row.spec);
+        if (!canSign(row)) {
+          assertCode(() => signDigest(privateKey, digest, row.options), 'ERR_CORE_KEY_UNSUPPORTED');
+          return t.skip('the JS fallback does not sign RSA-PSS');
+        }
+        const signature = signDigest(privateKey, digest, row.options);
+        assert.ok(verify(row.options.hash, message, nodeKey(publicKey, row.options), signature));
+        assert.ok(verifyDigest(publicKey, digest, signature, row.options));
+        assert.ok(verifyDigest(privateKey, digest, signature, row.options), 'a private key verifies too');
+      });
+
+      it('crypto.sign output verifies with verifyDigest over the digest', () => {
+        const [{ publicKey, privateKey }] = keys(row.spec);
+        const signature = sign(row.options.hash, message, nodeKey(privateKey, row.options));
+        assert.ok(verifyDigest(publicKey, digest, signature, row.options));
+        assert.ok(verifyDigest(privateKey, digest, signature, row.options));
+        // The same bytes inside a larger buffer (a view with an offset) verify the same.
+        const view = new Uint8Array(Buffer.concat([Buffer.alloc(3), signature])).subarray(3);
+        assert.ok(verifyDigest(publicKey, new Uint8Array(digest), view, row.options));
+      });
+
+      it('rejects a different digest, a flipped byte, and another key', () => {
+        const [{ publicKey, privateKey }, another] = keys(row.spec);
+        const signature = sign(row.options.hash, message, nodeKey(privateKey, row.options));
+        assert.equal(verifyDigest(publicKey, other, signature, row.options), false);
+        for (const at of [0, 1, signature.length >> 1, signature.length - 1]) {
+          const flipped = Buffer.from(signature);
+          flipped[at]! ^= 0x01;
+          assert.equal(verifyDigest(publicKey, digest, flipped, row.options), false, `byte ${at}`);
+        }
+        assert.equal(verifyDigest(another.publicKey, digest, signature, row.options), false);
+      });
+
+      it('returns false for truncated, extended, empty and garbage signatures', () => {
+        const [{ publicKey, privateKey }] = keys(row.spec);
+        const signature = sign(row.options.hash, message, nodeKey(privateKey, row.options));
+        const bad = [
+          signature.subarray(0, signature.length - 1),
+          Buffer.concat([signature, Buffer.of(0)]),
+          Buffer.alloc(0),
+          Buffer.alloc(signature.length, 0xff),
+          Buffer.alloc(signature.length),
+          randomBytes(signature.length),
+        ];
+        for (const [i, sig] of bad.entries()) assert.equal(verifyDigest(publicKey, digest, sig, row.options), false, `case ${i}`);
+      });
+
+      it('throws ERR_CORE_DIGEST for a digest of the wrong length', () => {
+        const [{ publicKey, privateKey }] = keys(row.spec);
+        const signature = sign(row.options.hash, message, nodeKey(privateKey, row.options));
+        for (const length of [0, digest.length - 1, digest.length + 1]) {
+          const wrong = Buffer.alloc(length, 7);
+          assertCode(() => verifyDigest(publicKey, wrong, signature, row.options), 'ERR_CORE_DIGEST');
+          assertCode(() => signDigest(privateKey, wrong, row.options), 'ERR_CORE_DIGEST');
+        }
+      });
+    });
+  }
+
+  describe('keys and options it refuses', () => {
+    const digest = createHash('sha256').update('x').digest();
+
+    it('refuses Ed25519 keys: they sign messages, not digests', () => {
+      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+      assertCode(() => verifyDigest(publicKey, digest, Buffer.alloc(64), { hash: 'sha256' }), 'ERR_CORE_KEY_UNSUPPORTED');
+      assertCode(() => signDigest(privateKey, digest, { hash: 'sha256' }), 'ERR_CORE_KEY_UNSUPPORTED');
+    });
+
+    it('refuses curves other than P-256, P-384 and P-521', () => {
+      const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+      assertCode(() => verifyDigest(publicKey, digest, Buffer.alloc(70), { hash: 'sha256' }), 'ERR_CORE_KEY_UNSUPPORTED');
+      assertCode(() => signDigest(privateKey, digest, { hash: 'sha256' }), 'ERR_CORE_KEY_UNSUPPORTED');
+    });
+
+    it('reports a key too small for the DigestInfo as ERR_CORE_SIGNATURE_ALGORITHM', () => {
+      // PKCS#1 v1.5 needs k >= tLen + 11 (RFC 8017 §9.2 step 3): 83 + 11 > 64 bytes.
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 512 });
+      assertCode(() => signDigest(privateKey, createHash('sha512').digest(), { hash: 'sha512' }), 'ERR_CORE_SIGNATURE_ALGORITHM');
+    });
+
+    it('handles RSA-PSS keys natively and refuses them in the JS fallback', () => {
+      const [{ publicKey, privateKey }] = keys({ type: 'rsa-pss', bits: 2048 });
+      const message = Buffer.from('pss key');
+      const d = createHash('sha256').update(message).digest();
+      const signature = sign('sha256', message, { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+      if (backend === 'js') {
+        assertCode(() => verifyDigest(publicKey, d, signature, { hash: 'sha256' }), 'ERR_CORE_KEY_UNSUPPORTED');
+        assertCode(() => signDigest(privateKey, d, { hash: 'sha256' }), 'ERR_CORE_KEY_UNSUPPORTED');
+        return;
+      }
+      assert.ok(verifyDigest(publicKey, d, signature, { hash: 'sha256' }), 'PSS is the default padding of an RSA-PSS key');
+      assert.ok(verifyDigest(publicKey, d, signDigest(privateKey, d, { hash: 'sha256' }), { hash: 'sha256' }));
+      assertCode(() => verifyDigest(publicKey, d, signature, { hash: 'sha256', rsaPadding: 'pkcs1' }), 'ERR_CORE_SIGNATURE_ALGORITHM');
+    });
+
+    it('throws TypeError on caller misuse', () => {
+      const { publicKey, privateKey } = keys({ type: 'ec', curve: 'P-256' })[0];
+      const bad = (options: unknown) => options as DigestSignatureOptions;
+      assert.throws(() => signDigest(publicKey, digest, { hash: 'sha256' }), TypeError);
+      assert.throws(() => signDigest(privateKey, digest, bad({ hash: 'md5' })), TypeError);
+      assert.throws(() => signDigest(privateKey, digest, bad({ hash: 'sha256', rsaPadding: 'oaep' })), TypeError);
+      assert.throws(() => verifyDigest(publicKey, digest.toString('hex') as unknown as Uint8Array, Buffer.alloc(1), { hash: 'sha256' }), TypeError);
+      assert.throws(() => verifyDigest(publicKey, digest, 'sig' as unknown as Uint8Array, { hash: 'sha256' }), TypeError);
+      assert.throws(() => verifyDigest({} as KeyObject, digest, Buffer.alloc(1), { hash: 'sha256' }), TypeError);
+    });
+  });
+
+  if (forced === undefined) {
+    it('passes the same tests on the JS fallback (child process, SIGNET_DIGEST_BACKEND=js)', () => {
+      const env: NodeJS.ProcessEnv = { ...process.env, SIGNET_DIGEST_BACKEND: 'js' };
+      delete env['NODE_TEST_CONTEXT']; // else the child talks the parent runner's private protocol
+      const child = spawnSync(process.execPath, ['--test-reporter=tap', fileURLToPath(import.meta.url)], { env, encoding: 'utf8', timeout: 120_000 });
+      const output = `${child.stdout}\n${child.stderr}`;
+      assert.equal(child.status, 0, output);
+      assert.match(child.stdout, /digest signatures \(js backend\)/, output);
+      assert.match(child.stdout, /^# fail 0$/m, output);
+      assert.match(child.stdout, /^# pass [1-9]\d*$/m, output);
+    });
+  }
+});

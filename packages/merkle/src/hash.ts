@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { MerkleError } from './errors.js';
+
+/** Size in bytes of every node hash (SHA-256), RFC 6962 §2.1. */
+export const HASH_SIZE = 32;
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+/**
+ * Leaf hash of RFC 6962 §2.1: `SHA-256(0x00 || data)`. The prefix keeps leaves and interior
+ * nodes in separate domains (second-preimage resistance).
+ */
+export function hashLeaf(data: Uint8Array): Buffer {
+  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+}
+
+/** Interior node hash of RFC 6962 §2.1: `SHA-256(0x01 || left || right)`. */
+export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** Root of the empty tree, RFC 6962 §2.1: `SHA-256()` (e3b0c442…b855). */
+export function emptyRoot(): Buffer {
+  return createHash('sha256').digest();
+}
+
+/** Rejects a hash from untrusted input that is not exactly 32 bytes. */
+export function checkHash(hash: Uint8Array, what: string): void {
+  if (!(hash instanceof Uint8Array) || hash.length !== HASH_SIZE) {
+    throw new MerkleError('ERR_MERKLE_PROOF_SHAPE', `${what} must be ${HASH_SIZE} bytes`);
+  }
+}
+
+/** Rejects a tree size or index from untrusted input that is not a safe non-negative integer. */
+export function checkCount(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new MerkleError('ERR_MERKLE_PROOF_SHAPE', `${what} must be a non-negative safe integer`);
+  }
+}
+
+/** Byte equality of two hashes. Roots are public values, so timing does not matter here. */
+export function equalHashes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}

@@ -1,0 +1,83 @@
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
+import { describeKey, preAuthEncoding, verifyDigest, verifySignature, type HashName } from '@signet/core';
+import type { Envelope, MessageSignature } from '@signet/bundle';
+import { VerificationError } from './errors.js';
+
+/**
+ * The artifact being verified, as digests (always enough for ECDSA/RSA and DSSE) and, when
+ * the caller has them, its bytes (needed only for Ed25519 message signatures).
+ */
+export interface Artifact {
+  readonly digests: Readonly<Partial<Record<HashName, Buffer>>>;
+  readonly data?: Buffer | undefined;
+}
+
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const MAX_SUBJECTS = 1024;
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Checks a message signature over the artifact (DESIGN.md step 5): the bundle's digest must be
+ * the artifact's, and the signature must verify over that digest with the signer's key.
+ * @throws VerificationError `ERR_VERIFY_ARTIFACT_DIGEST`, `ERR_VERIFY_SIGNATURE`
+ */
+export function verifyMessageSignature(sig: MessageSignature, artifact: Artifact, key: KeyObject, hash: HashName): void {
+  const digest = artifact.digests[hash];
+  if (!digest) throw new VerificationError('ERR_VERIFY_ARTIFACT_DIGEST', `no ${hash} digest of the artifact was provided`);
+  if (sig.messageDigest && !equal(sig.messageDigest.digest, digest)) {
+    throw new VerificationError('ERR_VERIFY_ARTIFACT_DIGEST', 'artifact digest does not match the bundle');
+  }
+  let ok: boolean;
+  if (describeKey(key).algorithm === 'ed25519') {
+    // Ed25519 signs the message itself (RFC 8032 PureEdDSA): a digest is not enough.
+    if (!artifact.data) throw new VerificationError('ERR_VERIFY_SIGNATURE', 'an Ed25519 signature needs the artifact bytes, not only its digest');
+    ok = verifySignature(key, artifact.data, sig.signature);
+  } else {
+    ok = verifyDigest(key, digest, sig.signature, { hash });
+  }
+  if (!ok) throw new VerificationError('ERR_VERIFY_SIGNATURE', 'signature over the artifact does not verify');
+}
+
+/**
+ * Checks a DSSE envelope: exactly one signature, valid over the PAE with the signer's key, and
+ * for in-toto payloads an artifact digest equal to one of the statement's subjects.
+ * @returns the parsed in-toto statement, when the payload is one
+ * @throws VerificationError `ERR_VERIFY_SIGNATURE`, `ERR_VERIFY_DSSE_SUBJECT`
+ */
+export function verifyEnvelope(env: Envelope, artifact: Artifact | undefined, key: KeyObject): unknown {
+  if (env.signatures.length !== 1) throw new VerificationError('ERR_VERIFY_SIGNATURE', `DSSE envelope must carry exactly one signature, has ${env.signatures.length}`);
+  const pae = preAuthEncoding(env.payloadType, env.payload);
+  if (!verifySignature(key, pae, (env.signatures[0] as { sig: Buffer }).sig)) {
+    throw new VerificationError('ERR_VERIFY_SIGNATURE', 'DSSE signature does not verify');
+  }
+  if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    if (artifact) throw new VerificationError('ERR_VERIFY_DSSE_SUBJECT', `DSSE payload type ${env.payloadType} has no subjects to match the artifact against`);
+    return undefined;
+  }
+  let statement: unknown;
+  try {
+    statement = JSON.parse(env.payload.toString('utf8'));
+  } catch {
+    throw new VerificationError('ERR_VERIFY_DSSE_SUBJECT', 'in-toto payload is not JSON');
+  }
+  if (artifact) matchSubject(statement, artifact);
+  return statement;
+}
+
+function matchSubject(statement: unknown, artifact: Artifact): void {
+  const subjects = (statement as { subject?: unknown })?.subject;
+  if (!Array.isArray(subjects) || subjects.length === 0) throw new VerificationError('ERR_VERIFY_DSSE_SUBJECT', 'in-toto statement has no subject');
+  if (subjects.length > MAX_SUBJECTS) throw new VerificationError('ERR_VERIFY_DSSE_SUBJECT', 'in-toto statement has too many subjects');
+  for (const s of subjects) {
+    const digests = (s as { digest?: unknown })?.digest;
+    if (typeof digests !== 'object' || digests === null) continue;
+    for (const [alg, value] of Object.entries(artifact.digests) as [HashName, Buffer][]) {
+      const want = (digests as Record<string, unknown>)[alg];
+      if (typeof want === 'string' && /^[0-9a-f]+$/i.test(want) && equal(Buffer.from(want, 'hex'), value)) return;
+    }
+  }
+  throw new VerificationError('ERR_VERIFY_DSSE_SUBJECT', 'artifact digest matches no subject of the in-toto statement');
+}

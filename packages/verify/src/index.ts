@@ -1,0 +1,10 @@
+export { VerificationError, type VerificationErrorCode } from './errors.js';
+export { buildTrustMaterial, isWithin, type TrustMaterial, type LogKey, type CertificateAuthorityTrust, type ValidityWindow } from './trust-material.js';
+export { Verifier, artifactHashFor, publicKeyFromSpki, type VerifierOptions, type VerificationInput, type VerificationResult, type VerifiedTimestamp, type Signer } from './verifier.js';
+export { verifyIdentityPolicy, type IdentityPolicy, type Matcher } from './policy.js';
+export { FULCIO_EXTENSIONS, FULCIO_ISSUER_V1, FULCIO_USERNAME_SAN, certificateIssuer, certificateIdentity, certificateClaims, type FulcioExtensionName } from './fulcio-extensions.js';
+export { verifyCertificatePath, type CertificatePath } from './certificate-chain.js';
+export { verifyTLogBody, type SignedContent } from './tlog-body.js';
+export { findLog, verifySignedEntryTimestamp, verifyInclusion } from './tlog.js';
+export { verifyMessageSignature, verifyEnvelope, type Artifact } from './artifact.js';
+export { PUBLIC_GOOD_TRUSTED_ROOT, PUBLIC_GOOD_TRUSTED_ROOT_SHA256 } from './embedded-trust.js';
