@@ -16,11 +16,12 @@ export const NoteSignatureType = {
   Undefined: 0xff,
 } as const;
 
-// SPKI DER prefix of an Ed25519 public key (RFC 8410 §4): the raw 32 bytes follow it.
+/** SPKI DER prefix of an Ed25519 public key (RFC 8410 §4); the raw 32 bytes follow it. Internal. */
 export const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 // rekor-tiles `pkg/note/note.go` names RSA keys with type 0xff and this identifier.
 const RSA_TYPE_ID = Buffer.concat([Buffer.from([NoteSignatureType.Undefined]), Buffer.from('PKIX-RSA-PKCS#1v1.5')]);
 
+/** An `ERR_NOTE_KEY` error, wrapping `cause` when given. Internal. */
 export function keyError(message: string, cause?: unknown): MerkleError {
   return new MerkleError('ERR_NOTE_KEY', message, cause === undefined ? undefined : { cause });
 }

@@ -8,3 +8,5 @@ export { verifyTLogBody, type SignedContent } from './tlog-body.js';
 export { findLog, verifySignedEntryTimestamp, verifyInclusion } from './tlog.js';
 export { verifyMessageSignature, verifyEnvelope, type Artifact } from './artifact.js';
 export { PUBLIC_GOOD_TRUSTED_ROOT, PUBLIC_GOOD_TRUSTED_ROOT_SHA256 } from './embedded-trust.js';
+export { parseRFC3161Timestamp, verifyRFC3161Timestamp, type RFC3161Timestamp, type ParsedTimestampToken, type TimestampSignerInfo, type TimestampVerification } from './rfc3161.js';
+export { verifyEmbeddedSCTs } from './sct.js';

@@ -518,7 +518,7 @@ function checkPath(path: readonly Certificate[], authority: CertificateAuthority
 }
 
 /** Result of a verified timestamp. */
-export interface VerifiedTimestamp {
+export interface TimestampVerification {
   /** genTime of the token: the time at which `signedBytes` existed. */
   readonly time: Date;
   /** The timestamp authority whose chain vouches for the token. */
@@ -542,7 +542,7 @@ export interface VerifiedTimestamp {
  *   (another message), `ERR_VERIFY_TIMESTAMP_SIGNATURE` (CMS signature or signed attributes),
  *   `ERR_VERIFY_TIMESTAMP_UNTRUSTED` (no trusted authority, chain, EKU or window)
  */
-export function verifyRFC3161Timestamp(token: Uint8Array, signedBytes: Uint8Array, authorities: readonly CertificateAuthorityTrust[]): VerifiedTimestamp {
+export function verifyRFC3161Timestamp(token: Uint8Array, signedBytes: Uint8Array, authorities: readonly CertificateAuthorityTrust[]): TimestampVerification {
   const parsed = parseRFC3161Timestamp(token);
   const ts = parsed.timestamp;
   if (!equalDigest(digest(ts.hashAlgorithm, signedBytes), ts.hashedMessage)) {
