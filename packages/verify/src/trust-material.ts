@@ -48,7 +48,9 @@ function window(v: ValidityPeriod, what: string): ValidityWindow {
 function logKey(t: TransparencyLogInstance, what: string): LogKey {
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: t.publicKey.rawBytes, format: 'der', type: 'spki' });
+    // keyDetails PKCS1_* (deprecated, still in staging roots) carry a PKCS#1 RSAPublicKey, not an SPKI.
+    const type = t.publicKey.keyDetails.startsWith('PKCS1_') ? 'pkcs1' : 'spki';
+    key = createPublicKey({ key: t.publicKey.rawBytes, format: 'der', type });
   } catch (cause) {
     throw new VerificationError('ERR_VERIFY_TRUST_MATERIAL', `${what} has a malformed public key`, { cause });
   }

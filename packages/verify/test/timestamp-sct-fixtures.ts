@@ -33,7 +33,8 @@ export function loadTrust(name: string): { tsas: CertificateAuthorityTrust[]; ca
     ctlogs: root.ctlogs.map((l) => ({
       baseUrl: l.baseUrl,
       logId: b64(l.logId.keyId),
-      key: createPublicKey({ key: b64(l.publicKey.rawBytes), format: 'der', type: 'spki' }),
+      // PKCS1_RSA_* keys are published as PKCS#1 RSAPublicKey, the others as SubjectPublicKeyInfo.
+      key: createPublicKey({ key: b64(l.publicKey.rawBytes), format: 'der', type: l.publicKey.keyDetails.startsWith('PKCS1_') ? 'pkcs1' : 'spki' }),
       spki: b64(l.publicKey.rawBytes),
       keyDetails: l.publicKey.keyDetails,
       validFor: window(l.publicKey.validFor),

@@ -60,7 +60,7 @@ export function summarizeBundle(bundle: Bundle, bundlePath: string): BundleSumma
     })),
     rfc3161Timestamps: vm.timestampVerificationData.rfc3161Timestamps.map((t) => {
       try {
-        return { genTime: parseRFC3161Timestamp(t).genTime.toISOString() };
+        return { genTime: parseRFC3161Timestamp(t).timestamp.genTime.toISOString() };
       } catch (e) {
         return { error: (e as Error).message };
       }
