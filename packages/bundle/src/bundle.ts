@@ -4,10 +4,11 @@ import {
   readString, readUnsigned, requireBytes, requireEnum, requireObject, requireString,
   type JsonObject,
 } from './json-reader.js';
-import { LIMITS } from './limits.js';
+import { BUNDLE_LIMITS } from './limits.js';
 
 /** Hash algorithms Signet accepts in bundles and trust roots (protobuf-specs `HashAlgorithm`). */
 export type HashAlgorithm = 'SHA2_256' | 'SHA2_384' | 'SHA2_512';
+/** The `HashAlgorithm` names accepted, in proto enum order. */
 export const HASH_ALGORITHMS: readonly HashAlgorithm[] = ['SHA2_256', 'SHA2_384', 'SHA2_512'];
 
 /** A log's identifier: SHA-256 of its DER SubjectPublicKeyInfo (RFC 6962 §3.2). */
@@ -93,12 +94,12 @@ export function bundleVersionOf(mediaType: string): BundleVersion | undefined {
 
 function readLogId(obj: JsonObject, key: string, path: string): LogId {
   const id = requireObject(obj, key, path);
-  return { keyId: requireBytes(id, 'keyId', at(path, key), LIMITS.maxSmallBytes) };
+  return { keyId: requireBytes(id, 'keyId', at(path, key), BUNDLE_LIMITS.maxSmallBytes) };
 }
 
 function readInclusionProof(obj: JsonObject, path: string): InclusionProof {
-  const hashes = readArray(obj, 'hashes', path, LIMITS.maxProofHashes).map((h, i) => {
-    const bytes = asBytes(h, item(at(path, 'hashes'), i), LIMITS.maxHashBytes);
+  const hashes = readArray(obj, 'hashes', path, BUNDLE_LIMITS.maxProofHashes).map((h, i) => {
+    const bytes = asBytes(h, item(at(path, 'hashes'), i), BUNDLE_LIMITS.maxHashBytes);
     if (bytes.length === 0) {
       throw new BundleError('ERR_BUNDLE_MISSING', item(at(path, 'hashes'), i), 'proof hash is empty');
     }
@@ -112,10 +113,10 @@ function readInclusionProof(obj: JsonObject, path: string): InclusionProof {
   }
   return {
     logIndex: readUnsigned(obj, 'logIndex', path),
-    rootHash: requireBytes(obj, 'rootHash', path, LIMITS.maxHashBytes),
+    rootHash: requireBytes(obj, 'rootHash', path, BUNDLE_LIMITS.maxHashBytes),
     treeSize: readUnsigned(obj, 'treeSize', path),
     hashes,
-    checkpoint: { envelope: requireString(cp, 'envelope', at(path, 'checkpoint'), LIMITS.maxCheckpointChars) },
+    checkpoint: { envelope: requireString(cp, 'envelope', at(path, 'checkpoint'), BUNDLE_LIMITS.maxCheckpointChars) },
   };
 }
 
@@ -130,12 +131,12 @@ function readTlogEntry(value: unknown, path: string, version: BundleVersion): Tr
       version: requireString(kv, 'version', at(path, 'kindVersion')),
     },
     integratedTime: readUnsigned(obj, 'integratedTime', path),
-    canonicalizedBody: readBytes(obj, 'canonicalizedBody', path, LIMITS.maxCanonicalizedBodyBytes),
+    canonicalizedBody: readBytes(obj, 'canonicalizedBody', path, BUNDLE_LIMITS.maxCanonicalizedBodyBytes),
   };
   const promise = readObject(obj, 'inclusionPromise', path);
   if (promise !== undefined) {
     entry.inclusionPromise = {
-      signedEntryTimestamp: requireBytes(promise, 'signedEntryTimestamp', at(path, 'inclusionPromise'), LIMITS.maxSmallBytes),
+      signedEntryTimestamp: requireBytes(promise, 'signedEntryTimestamp', at(path, 'inclusionPromise'), BUNDLE_LIMITS.maxSmallBytes),
     };
   }
   const proof = readObject(obj, 'inclusionProof', path);
@@ -152,7 +153,7 @@ function readTlogEntry(value: unknown, path: string, version: BundleVersion): Tr
 }
 
 function readCertificate(value: unknown, path: string): Buffer {
-  return requireBytes(asObject(value, path), 'rawBytes', path, LIMITS.maxCertificateBytes);
+  return requireBytes(asObject(value, path), 'rawBytes', path, BUNDLE_LIMITS.maxCertificateBytes);
 }
 
 function readVerificationMaterial(obj: JsonObject, path: string, version: BundleVersion): VerificationMaterial {
@@ -168,7 +169,7 @@ function readVerificationMaterial(obj: JsonObject, path: string, version: Bundle
     }
     const chainPath = at(path, 'x509CertificateChain');
     const chain = requireObject(obj, 'x509CertificateChain', path);
-    const certificates = readArray(chain, 'certificates', chainPath, LIMITS.maxChainCertificates)
+    const certificates = readArray(chain, 'certificates', chainPath, BUNDLE_LIMITS.maxChainCertificates)
       .map((c, i) => readCertificate(c, item(at(chainPath, 'certificates'), i)));
     if (certificates.length === 0) {
       throw new BundleError('ERR_BUNDLE_MISSING', at(chainPath, 'certificates'), 'certificate chain is empty');
@@ -177,15 +178,15 @@ function readVerificationMaterial(obj: JsonObject, path: string, version: Bundle
   } else {
     content = { $case: 'certificate', certificate: readCertificate(field(obj, 'certificate'), at(path, 'certificate')) };
   }
-  const tlogEntries = readArray(obj, 'tlogEntries', path, LIMITS.maxTlogEntries)
+  const tlogEntries = readArray(obj, 'tlogEntries', path, BUNDLE_LIMITS.maxTlogEntries)
     .map((e, i) => readTlogEntry(e, item(at(path, 'tlogEntries'), i), version));
   const rfc3161Timestamps: Buffer[] = [];
   const tvd = readObject(obj, 'timestampVerificationData', path);
   if (tvd !== undefined) {
     const tvdPath = at(path, 'timestampVerificationData');
-    readArray(tvd, 'rfc3161Timestamps', tvdPath, LIMITS.maxRFC3161Timestamps).forEach((t, i) => {
+    readArray(tvd, 'rfc3161Timestamps', tvdPath, BUNDLE_LIMITS.maxRFC3161Timestamps).forEach((t, i) => {
       const p = item(at(tvdPath, 'rfc3161Timestamps'), i);
-      rfc3161Timestamps.push(requireBytes(asObject(t, p), 'signedTimestamp', p, LIMITS.maxRFC3161TimestampBytes));
+      rfc3161Timestamps.push(requireBytes(asObject(t, p), 'signedTimestamp', p, BUNDLE_LIMITS.maxRFC3161TimestampBytes));
     });
   }
   return { content, tlogEntries, timestampVerificationData: { rfc3161Timestamps } };
@@ -198,19 +199,19 @@ function readMessageSignature(obj: JsonObject, path: string): MessageSignature {
   return {
     messageDigest: {
       algorithm: requireEnum(md, 'algorithm', mdPath, HASH_ALGORITHMS),
-      digest: requireBytes(md, 'digest', mdPath, LIMITS.maxSmallBytes),
+      digest: requireBytes(md, 'digest', mdPath, BUNDLE_LIMITS.maxSmallBytes),
     },
-    signature: requireBytes(obj, 'signature', path, LIMITS.maxSmallBytes),
+    signature: requireBytes(obj, 'signature', path, BUNDLE_LIMITS.maxSmallBytes),
   };
 }
 
 function readEnvelope(obj: JsonObject, path: string): Envelope {
-  const payload = requireBytes(obj, 'payload', path, LIMITS.maxDSSEPayloadBytes);
-  const payloadType = requireString(obj, 'payloadType', path, LIMITS.maxPayloadTypeChars);
-  const signatures = readArray(obj, 'signatures', path, LIMITS.maxDSSESignatures).map((s, i) => {
+  const payload = requireBytes(obj, 'payload', path, BUNDLE_LIMITS.maxDSSEPayloadBytes);
+  const payloadType = requireString(obj, 'payloadType', path, BUNDLE_LIMITS.maxPayloadTypeChars);
+  const signatures = readArray(obj, 'signatures', path, BUNDLE_LIMITS.maxDSSESignatures).map((s, i) => {
     const p = item(at(path, 'signatures'), i);
     const sig = asObject(s, p);
-    return { sig: requireBytes(sig, 'sig', p, LIMITS.maxSmallBytes), keyid: readString(sig, 'keyid', p) ?? '' };
+    return { sig: requireBytes(sig, 'sig', p, BUNDLE_LIMITS.maxSmallBytes), keyid: readString(sig, 'keyid', p) ?? '' };
   });
   // sigstore_bundle.proto: "DSSE envelopes in a bundle MUST have exactly one signature."
   if (signatures.length !== 1) {

@@ -4,7 +4,7 @@
  * No I/O. Every failure is a `BundleError` with a stable code and the JSON path at fault.
  */
 export { BundleError, type BundleErrorCode } from './errors.js';
-export { LIMITS } from './limits.js';
+export { BUNDLE_LIMITS } from './limits.js';
 export {
   parseBundle,
   bundleVersionOf,

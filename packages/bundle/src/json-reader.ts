@@ -1,6 +1,6 @@
 import { decodeBase64Field } from './base64.js';
 import { BundleError } from './errors.js';
-import { LIMITS } from './limits.js';
+import { BUNDLE_LIMITS } from './limits.js';
 import { parseTimestamp } from './timestamp.js';
 
 /**
@@ -71,7 +71,7 @@ export function requireObject(obj: JsonObject, key: string, path: string): JsonO
 
 /** An optional string field; "" (the proto3 default) reads as `undefined`. */
 export function readString(
-  obj: JsonObject, key: string, path: string, maxChars: number = LIMITS.maxShortStringChars,
+  obj: JsonObject, key: string, path: string, maxChars: number = BUNDLE_LIMITS.maxShortStringChars,
 ): string | undefined {
   const value = field(obj, key);
   if (value === undefined) return undefined;
@@ -84,7 +84,7 @@ export function readString(
 
 /** A required, non-empty string field. */
 export function requireString(
-  obj: JsonObject, key: string, path: string, maxChars: number = LIMITS.maxShortStringChars,
+  obj: JsonObject, key: string, path: string, maxChars: number = BUNDLE_LIMITS.maxShortStringChars,
 ): string {
   const value = readString(obj, key, path, maxChars);
   if (value === undefined) throw missing(at(path, key));
@@ -205,13 +205,13 @@ export function parseRoot(input: unknown): JsonObject {
   let text: string | undefined;
   if (typeof input === 'string') {
     // Cheap check first (a code unit is ≥ 1 byte), exact UTF-8 length second.
-    if (input.length > LIMITS.maxInputBytes || Buffer.byteLength(input, 'utf8') > LIMITS.maxInputBytes) {
-      throw new BundleError('ERR_BUNDLE_LIMIT', '$', `input exceeds ${LIMITS.maxInputBytes} bytes`);
+    if (input.length > BUNDLE_LIMITS.maxInputBytes || Buffer.byteLength(input, 'utf8') > BUNDLE_LIMITS.maxInputBytes) {
+      throw new BundleError('ERR_BUNDLE_LIMIT', '$', `input exceeds ${BUNDLE_LIMITS.maxInputBytes} bytes`);
     }
     text = input;
   } else if (input instanceof Uint8Array) {
-    if (input.byteLength > LIMITS.maxInputBytes) {
-      throw new BundleError('ERR_BUNDLE_LIMIT', '$', `input exceeds ${LIMITS.maxInputBytes} bytes`);
+    if (input.byteLength > BUNDLE_LIMITS.maxInputBytes) {
+      throw new BundleError('ERR_BUNDLE_LIMIT', '$', `input exceeds ${BUNDLE_LIMITS.maxInputBytes} bytes`);
     }
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(input);

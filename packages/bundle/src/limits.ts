@@ -6,7 +6,7 @@ const MiB = 1024 * KiB;
  * (a public-good bundle is ~5–10 KiB); the caps only bound the work an attacker can cause.
  * Each breach raises `ERR_BUNDLE_LIMIT` naming the JSON path. Keep in step with README.md.
  */
-export const LIMITS = Object.freeze({
+export const BUNDLE_LIMITS = Object.freeze({
   /** Whole document, checked on the string/bytes before `JSON.parse`. */
   maxInputBytes: 16 * MiB,
   /** `verificationMaterial.tlogEntries`. */

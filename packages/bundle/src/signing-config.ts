@@ -3,7 +3,7 @@ import {
   asObject, at, item, parseRoot, readArray, readObject, readString, readUnsigned, requireString,
   type JsonObject,
 } from './json-reader.js';
-import { LIMITS } from './limits.js';
+import { BUNDLE_LIMITS } from './limits.js';
 import { requireValidity, serializeValidity, type ValidityPeriod, type ValidityPeriodJSON } from './validity.js';
 
 /**
@@ -71,7 +71,7 @@ function readService(value: unknown, path: string): Service {
 }
 
 function readServices(root: JsonObject, key: string): Service[] {
-  return readArray(root, key, '$', LIMITS.maxTrustEntries).map((v, i) => readService(v, item(at('$', key), i)));
+  return readArray(root, key, '$', BUNDLE_LIMITS.maxTrustEntries).map((v, i) => readService(v, item(at('$', key), i)));
 }
 
 function readConfiguration(root: JsonObject, key: string, services: number): ServiceConfiguration | undefined {

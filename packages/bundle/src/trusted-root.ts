@@ -5,7 +5,7 @@ import {
   asObject, at, field, item, parseRoot, readArray, readObject, readString, requireBytes,
   requireEnum, requireObject, requireString, type JsonObject,
 } from './json-reader.js';
-import { LIMITS } from './limits.js';
+import { BUNDLE_LIMITS } from './limits.js';
 import { requireValidity, serializeValidity, type ValidityPeriod, type ValidityPeriodJSON } from './validity.js';
 
 /**
@@ -83,7 +83,7 @@ export const TRUSTED_ROOT_MEDIA_TYPES: readonly string[] = [
 ];
 
 function readLogId(obj: JsonObject, key: string, path: string): LogId {
-  return { keyId: requireBytes(requireObject(obj, key, path), 'keyId', at(path, key), LIMITS.maxSmallBytes) };
+  return { keyId: requireBytes(requireObject(obj, key, path), 'keyId', at(path, key), BUNDLE_LIMITS.maxSmallBytes) };
 }
 
 function readLog(value: unknown, path: string): TransparencyLogInstance {
@@ -94,7 +94,7 @@ function readLog(value: unknown, path: string): TransparencyLogInstance {
     baseUrl: requireString(obj, 'baseUrl', path),
     hashAlgorithm: requireEnum(obj, 'hashAlgorithm', path, HASH_ALGORITHMS),
     publicKey: {
-      rawBytes: requireBytes(pk, 'rawBytes', pkPath, LIMITS.maxSmallBytes),
+      rawBytes: requireBytes(pk, 'rawBytes', pkPath, BUNDLE_LIMITS.maxSmallBytes),
       keyDetails: requireString(pk, 'keyDetails', pkPath),
       validFor: requireValidity(pk, 'validFor', pkPath, 'ERR_TRUSTROOT_VALIDITY'),
     },
@@ -111,9 +111,9 @@ function readAuthority(value: unknown, path: string): CertificateAuthority {
   const subject = readObject(obj, 'subject', path) ?? {};
   const chainPath = at(path, 'certChain');
   const chain = requireObject(obj, 'certChain', path);
-  const certificates = readArray(chain, 'certificates', chainPath, LIMITS.maxChainCertificates).map((c, i) => {
+  const certificates = readArray(chain, 'certificates', chainPath, BUNDLE_LIMITS.maxChainCertificates).map((c, i) => {
     const p = item(at(chainPath, 'certificates'), i);
-    return requireBytes(asObject(c, p), 'rawBytes', p, LIMITS.maxCertificateBytes);
+    return requireBytes(asObject(c, p), 'rawBytes', p, BUNDLE_LIMITS.maxCertificateBytes);
   });
   if (certificates.length === 0) {
     throw new BundleError('ERR_BUNDLE_MISSING', at(chainPath, 'certificates'), 'certificate chain is empty');
@@ -146,7 +146,7 @@ export function parseTrustedRoot(input: unknown): TrustedRoot {
     throw new BundleError('ERR_TRUSTROOT_VERSION', '$.mediaType', `unsupported trusted root media type ${JSON.stringify(mt ?? null)}`);
   }
   const list = <T>(key: string, read: (v: unknown, p: string) => T): T[] =>
-    readArray(root, key, '$', LIMITS.maxTrustEntries).map((v, i) => read(v, item(at('$', key), i)));
+    readArray(root, key, '$', BUNDLE_LIMITS.maxTrustEntries).map((v, i) => read(v, item(at('$', key), i)));
   return {
     mediaType: mt,
     tlogs: list('tlogs', readLog),

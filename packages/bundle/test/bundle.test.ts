@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE, LIMITS, bundleVersionOf, parseBundle,
+  BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE, BUNDLE_LIMITS, bundleVersionOf, parseBundle,
   type BundleErrorCode,
 } from '@signet/bundle';
 import { assertBundleError, caseJson, del, get, readCase, set, type Json } from './helpers.js';
@@ -39,8 +39,8 @@ const rows: Row[] = [
   { name: 'truncated bytes', input: () => Buffer.from(readCase(V3)).subarray(0, 500), code: 'ERR_BUNDLE_JSON', path: '$' },
   { name: 'invalid UTF-8 bytes', input: () => Buffer.from([0x7b, 0xff, 0x7d]), code: 'ERR_BUNDLE_JSON', path: '$' },
   { name: 'empty string', input: () => '', code: 'ERR_BUNDLE_JSON', path: '$' },
-  { name: 'input over the total cap', input: () => ' '.repeat(LIMITS.maxInputBytes + 1), code: 'ERR_BUNDLE_LIMIT', path: '$' },
-  { name: 'input bytes over the total cap', input: () => new Uint8Array(LIMITS.maxInputBytes + 1), code: 'ERR_BUNDLE_LIMIT', path: '$' },
+  { name: 'input over the total cap', input: () => ' '.repeat(BUNDLE_LIMITS.maxInputBytes + 1), code: 'ERR_BUNDLE_LIMIT', path: '$' },
+  { name: 'input bytes over the total cap', input: () => new Uint8Array(BUNDLE_LIMITS.maxInputBytes + 1), code: 'ERR_BUNDLE_LIMIT', path: '$' },
   // Non-object roots
   { name: 'root is an array (text)', input: () => '[]', code: 'ERR_BUNDLE_TYPE', path: '$' },
   { name: 'root is a string (text)', input: () => '"bundle"', code: 'ERR_BUNDLE_TYPE', path: '$' },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
-  LIMITS, TRUSTED_ROOT_MEDIA_TYPES, parseTrustedRoot, serializeTrustedRoot, type BundleErrorCode,
+  BUNDLE_LIMITS, TRUSTED_ROOT_MEDIA_TYPES, parseTrustedRoot, serializeTrustedRoot, type BundleErrorCode,
 } from '@signet/bundle';
 import { PUBLIC_GOOD_ROOT, assertBundleError, del, get, set, type Json } from './helpers.js';
 
@@ -48,7 +48,7 @@ const rows: Row[] = [
   { name: 'missing certChain', input: edited((j) => del(j, 'certificateAuthorities.1.certChain')), code: 'ERR_BUNDLE_MISSING', path: '$.certificateAuthorities[1].certChain' },
   { name: 'empty certChain', input: edited((j) => set(j, 'certificateAuthorities.1.certChain.certificates', [])), code: 'ERR_BUNDLE_MISSING', path: '$.certificateAuthorities[1].certChain.certificates' },
   { name: 'bad base64 certificate', input: edited((j) => set(j, 'certificateAuthorities.1.certChain.certificates.1.rawBytes', 'MII$')), code: 'ERR_BUNDLE_BASE64', path: '$.certificateAuthorities[1].certChain.certificates[1].rawBytes' },
-  { name: '101 tlogs', input: edited((j) => set(j, 'tlogs', Array.from({ length: LIMITS.maxTrustEntries + 1 }, () => get(j, 'tlogs.0')))), code: 'ERR_BUNDLE_LIMIT', path: '$.tlogs' },
+  { name: '101 tlogs', input: edited((j) => set(j, 'tlogs', Array.from({ length: BUNDLE_LIMITS.maxTrustEntries + 1 }, () => get(j, 'tlogs.0')))), code: 'ERR_BUNDLE_LIMIT', path: '$.tlogs' },
   { name: '101 TSAs', input: edited((j) => set(j, 'timestampAuthorities', Array.from({ length: 101 }, () => get(j, 'timestampAuthorities.0')))), code: 'ERR_BUNDLE_LIMIT', path: '$.timestampAuthorities' },
 ];
 
