@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DerTag, derChildren, derRaw, encodeDer, parseDer } from '@signet/core';
+import { DerTag, decodePem, derChildren, derRaw, encodeDer, parseCertificate, parseDer } from '@signet/core';
 import { parseRFC3161Timestamp, verifyRFC3161Timestamp, type CertificateAuthorityTrust } from '@signet/verify';
-import { assertCode, flip, loadTimestamp, loadTrust, offsetIn } from './timestamp-sct-fixtures.js';
+import { assertCode, flip, loadTimestamp, loadTrust, offsetIn, readFixture } from './timestamp-sct-fixtures.js';
 
 const staging = loadTrust('rekor2-happy-path.trusted_root.json');
 const publicGood = loadTrust('public-good.trusted_root.json');
@@ -210,5 +210,48 @@ describe('verifyRFC3161Timestamp', () => {
     );
     // Both bounds are inclusive.
     assert.ok(verifyRFC3161Timestamp(happy.token, happy.signature, withWindow(staging.tsas, new Date(genTime), new Date(genTime))));
+  });
+});
+
+describe('verifyRFC3161Timestamp with an OpenSSL TSA (RSA PKCS#1 v1.5)', () => {
+  // Generated once with `openssl ts -reply` (see fixtures README): RSA-2048 TSA leaf under an
+  // RSA root, over the bytes "signed bytes".
+  const pem = readFixture('openssl-tsa-chain.pem').toString('utf8');
+  const chain = decodePem(pem).map((b) => parseCertificate(b.der));
+  const tsa: CertificateAuthorityTrust[] = [{ uri: 'openssl', certificates: chain, validFor: { start: new Date('2000-01-01T00:00:00Z') } }];
+  const data = Buffer.from('signed bytes');
+
+  for (const name of ['openssl-rsa.tsr', 'openssl-rsa-nocerts.tsr', 'openssl-rsa-ess-sha1.tsr']) {
+    it(`verifies ${name}`, () => {
+      const token = readFixture(name);
+      const p = parseRFC3161Timestamp(token);
+      assert.equal(p.signer.signatureScheme, 'rsa-pkcs1');
+      assert.equal(p.timestamp.policy, '1.2.3.4.1');
+      assert.equal(verifyRFC3161Timestamp(token, data, tsa).authority, tsa[0]);
+    });
+  }
+
+  it('reads the ESS v1 (SHA-1) signing-certificate attribute', () => {
+    assert.equal(parseRFC3161Timestamp(readFixture('openssl-rsa-ess-sha1.tsr')).signer.signingCertificate.hashAlgorithm, 'sha1');
+  });
+
+  it('rejects a flipped RSA signature byte and other data', () => {
+    const token = readFixture('openssl-rsa.tsr');
+    const sig = parseRFC3161Timestamp(token).signer.signature;
+    assertCode(() => verifyRFC3161Timestamp(flip(token, offsetIn(token, sig) + 100), data, tsa), 'ERR_VERIFY_TIMESTAMP_SIGNATURE');
+    assertCode(() => verifyRFC3161Timestamp(token, Buffer.from('other bytes'), tsa), 'ERR_VERIFY_TIMESTAMP_IMPRINT');
+  });
+
+  it('rejects a leaf-less authority when the token embeds no certificate', () => {
+    const rootOnly = [{ ...tsa[0]!, certificates: chain.slice(1) }];
+    assert.ok(verifyRFC3161Timestamp(readFixture('openssl-rsa.tsr'), data, rootOnly));
+    assertCode(() => verifyRFC3161Timestamp(readFixture('openssl-rsa-nocerts.tsr'), data, rootOnly), 'ERR_VERIFY_TIMESTAMP_UNTRUSTED');
+  });
+
+  it('rejects a genTime outside the chain certificates\' validity', () => {
+    const genTime = parseRFC3161Timestamp(readFixture('openssl-rsa.tsr')).timestamp.genTime;
+    // Same certificates, but pretend the token is judged against a leaf that expired just before.
+    const expired = [{ ...tsa[0]!, certificates: [{ ...chain[0]!, notAfter: new Date(genTime.getTime() - 1) }, chain[1]!] }];
+    assertCode(() => verifyRFC3161Timestamp(readFixture('openssl-rsa-nocerts.tsr'), data, expired), 'ERR_VERIFY_TIMESTAMP_UNTRUSTED');
   });
 });

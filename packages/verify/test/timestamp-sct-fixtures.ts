@@ -8,6 +8,10 @@ import { VerificationError, type CertificateAuthorityTrust, type LogKey, type Ve
 // that the compiled tests in `dist-test/` find them without a copy step.
 const DIR = new URL('../test/fixtures/timestamps-scts/', import.meta.url);
 
+export function readFixture(name: string): Buffer {
+  return readFileSync(new URL(name, DIR));
+}
+
 export function readJSON(name: string): unknown {
   return JSON.parse(readFileSync(new URL(name, DIR), 'utf8'));
 }
