@@ -7,8 +7,6 @@ import { SignetError } from '@signet/core';
 export type VerificationErrorCode =
   // trust material
   | 'ERR_VERIFY_TRUST_MATERIAL'
-  // bundle-level consistency (fields that parse but contradict each other)
-  | 'ERR_VERIFY_BUNDLE'
   // timestamps (step 3)
   | 'ERR_VERIFY_TIMESTAMP_FORMAT'
   | 'ERR_VERIFY_TIMESTAMP_IMPRINT'

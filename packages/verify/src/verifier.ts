@@ -140,7 +140,7 @@ export class Verifier {
       return { key: input.key, der: input.key.export({ format: 'der', type: 'spki' }) };
     }
     const der = vm.$case === 'certificate' ? vm.certificate : vm.x509CertificateChain.certificates[0];
-    if (!der) throw new VerificationError('ERR_VERIFY_BUNDLE', 'bundle certificate chain is empty');
+    if (!der) throw new VerificationError('ERR_VERIFY_CERT_CHAIN', 'bundle certificate chain is empty');
     let certificate: Certificate;
     try {
       certificate = parseCertificate(der);
