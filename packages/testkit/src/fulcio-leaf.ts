@@ -1,0 +1,72 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { contextPrimitive, octetString, sequence, utf8String } from './der-builder.js';
+import {
+  authorityKeyIdentifier, buildTBSCertificate, emptyName, extendedKeyUsage, extension, generateKey, keyUsage,
+  randomSerial, signTBSCertificate, subjectKeyIdentifier, type IssuedCertificate,
+} from './certificates.js';
+import { encodeSCTList, type TestCTLog } from './ct.js';
+
+const OIDS = {
+  subjectAltName: '2.5.29.17',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  sctList: '1.3.6.1.4.1.11129.2.4.2',
+  fulcioIssuerV1: '1.3.6.1.4.1.57264.1.1',
+  fulcioIssuerV2: '1.3.6.1.4.1.57264.1.8',
+} as const;
+
+/** How long a Fulcio leaf is valid (Fulcio issues 10-minute certificates). */
+export const LEAF_VALIDITY_MS = 10 * 60 * 1000;
+
+/** What a Fulcio-style leaf certificate says and who vouches for it. */
+export interface LeafOptions {
+  /** The issuing (intermediate) CA. */
+  issuer: IssuedCertificate;
+  /** The CT log that signs the embedded SCT. */
+  ctLog: TestCTLog;
+  /** SAN URI (critical, as Fulcio writes it for an empty subject). */
+  san: string;
+  /** OIDC issuer, written in 1.3.6.1.4.1.57264.1.1 (raw) and .1.8 (UTF8String). */
+  oidcIssuer: string;
+  /** Time inside the validity window; the window starts one minute before it. */
+  signingTime: Date;
+  /** Further Fulcio claims by dotted OID, written as DER UTF8String. */
+  extensions?: Readonly<Record<string, string>> | undefined;
+  /** The subject key; default: a fresh ECDSA P-256 key. */
+  privateKey?: KeyObject | undefined;
+  /**
+   * Rewrites the TLS-encoded SCT list before it is embedded. The certificate is signed after
+   * the rewrite, so its signature stays valid and only the SCT check can notice.
+   */
+  sctMutator?: ((sctList: Buffer) => Buffer) | undefined;
+}
+
+/**
+ * Issues a Fulcio-style code-signing leaf with an embedded SCT: the precertificate TBS (the final
+ * TBS without the SCT list, RFC 6962 §3.2) is signed by the CT log, the SCT list is appended as
+ * the last extension, and the final TBS is signed by the issuer.
+ */
+export function issueLeaf(opts: LeafOptions): IssuedCertificate {
+  const privateKey = opts.privateKey ?? generateKey('ecdsa-p256').privateKey;
+  const publicKey = createPublicKey(privateKey);
+  const notBefore = new Date(Math.floor(opts.signingTime.getTime() / 1000) * 1000 - 60_000);
+  const extensions = [
+    keyUsage('digitalSignature'),
+    extendedKeyUsage([OIDS.codeSigning], false),
+    subjectKeyIdentifier(publicKey),
+    authorityKeyIdentifier(opts.issuer.publicKey),
+    extension(OIDS.subjectAltName, true, sequence(contextPrimitive(6, Buffer.from(opts.san, 'utf8')))),
+    // Fulcio oid-info.md: .1.1 holds the issuer's raw bytes (deprecated), .1.8 a DER UTF8String.
+    extension(OIDS.fulcioIssuerV1, false, Buffer.from(opts.oidcIssuer, 'utf8')),
+    extension(OIDS.fulcioIssuerV2, false, utf8String(opts.oidcIssuer)),
+    ...Object.entries(opts.extensions ?? {}).map(([oid, value]) => extension(oid, false, utf8String(value))),
+  ];
+  const template = { serial: randomSerial(), subject: emptyName(), publicKey, notBefore, notAfter: new Date(notBefore.getTime() + LEAF_VALIDITY_MS), extensions };
+  const issuerSpki = opts.issuer.publicKey.export({ format: 'der', type: 'spki' });
+  const precertTBS = buildTBSCertificate(template, opts.issuer.subject, opts.issuer.privateKey);
+  let sctList = encodeSCTList([opts.ctLog.signPrecertificate(precertTBS, issuerSpki, opts.signingTime)]);
+  if (opts.sctMutator) sctList = opts.sctMutator(sctList);
+  // RFC 6962 §3.3: the extension value is an OCTET STRING holding the TLS-encoded list.
+  template.extensions = [...extensions, extension(OIDS.sctList, false, octetString(sctList))];
+  const tbs = buildTBSCertificate(template, opts.issuer.subject, opts.issuer.privateKey);
+  return { der: signTBSCertificate(tbs, opts.issuer.privateKey), privateKey, publicKey, subject: template.subject };
+}
