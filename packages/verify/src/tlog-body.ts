@@ -114,6 +114,8 @@ export function verifyTLogBody(entry: TransparencyLogEntry, content: SignedConte
       return hashedRekord002(spec, content);
     case 'dsse/0.0.1':
       return dsse001(spec, content);
+    case 'dsse/0.0.2':
+      return dsse002(spec, content);
     case 'intoto/0.0.1':
       return intoto001(spec, content);
     case 'intoto/0.0.2':
@@ -138,13 +140,7 @@ function hashedRekord002(spec: Json, content: SignedContent): void {
   const v = obj(spec['hashedRekordV002'], 'spec.hashedRekordV002');
   const sig = obj(v['signature'], 'spec.hashedRekordV002.signature');
   if (!equal(b64(sig['content'], 'signature.content'), content.signature)) fail('log entry signature is not the bundle signature');
-  const verifier = obj(sig['verifier'], 'signature.verifier');
-  const cert = verifier['x509Certificate'];
-  const pub = verifier['publicKey'];
-  if ((cert === undefined) === (pub === undefined)) fail('log entry verifier must be one of x509Certificate or publicKey');
-  const isCert = cert !== undefined;
-  const der = b64(obj(isCert ? cert : pub, 'verifier key')['rawBytes'], 'verifier rawBytes');
-  if (isCert !== content.verifierIsCertificate || !equal(der, content.verifierDer)) fail('log entry verifier is not the bundle key material');
+  checkV002Verifier(sig['verifier'], content, 'signature.verifier');
   const data = obj(v['data'], 'spec.hashedRekordV002.data');
   const alg = HASHES[str(data['algorithm'], 'data.algorithm')];
   const logged = b64(data['digest'], 'data.digest');
@@ -158,6 +154,31 @@ function hashedRekord002(spec: Json, content: SignedContent): void {
   }
   if (!content.digest || alg !== content.digest.hash) fail(`log entry digest algorithm ${String(data['algorithm'])} does not match`);
   if (!equal(logged, content.digest.value)) fail('log entry digest is not the artifact digest');
+}
+
+/** Rekor v2 names key material as raw DER: `{x509Certificate|publicKey: {rawBytes}, keyDetails}`. */
+function checkV002Verifier(v: unknown, content: SignedContent, what: string): void {
+  const verifier = obj(v, what);
+  const cert = verifier['x509Certificate'];
+  const pub = verifier['publicKey'];
+  if ((cert === undefined) === (pub === undefined)) fail(`${what} must be one of x509Certificate or publicKey`);
+  const isCert = cert !== undefined;
+  const der = b64(obj(isCert ? cert : pub, `${what} key`)['rawBytes'], `${what} rawBytes`);
+  if (isCert !== content.verifierIsCertificate || !equal(der, content.verifierDer)) fail('log entry verifier is not the bundle key material');
+}
+
+/** dsse 0.0.2 (rekor-tiles DSSELogEntryV002): SHA-256 of the payload and the one signature with its verifier. */
+function dsse002(spec: Json, content: SignedContent): void {
+  if (content.kind !== 'dsse' || !content.envelope) fail('dsse entry for a bundle without a DSSE envelope');
+  const v = obj(spec['dsseV002'], 'spec.dsseV002');
+  const ph = obj(v['payloadHash'], 'spec.dsseV002.payloadHash');
+  if (str(ph['algorithm'], 'payloadHash.algorithm') !== 'SHA2_256') fail('unsupported payload hash algorithm');
+  if (!equal(b64(ph['digest'], 'payloadHash.digest'), sha256(content.envelope.payload))) fail('log entry payload hash is not the DSSE payload digest');
+  const sigs = arr(v['signatures'], 'spec.dsseV002.signatures');
+  if (sigs.length !== 1) fail('log entry must hold exactly one DSSE signature');
+  const s = obj(sigs[0], 'spec.dsseV002.signatures[0]');
+  if (!equal(b64(s['content'], 'signatures[0].content'), content.signature)) fail('log entry signature is not the bundle signature');
+  checkV002Verifier(s['verifier'], content, 'signatures[0].verifier');
 }
 
 function dsse001(spec: Json, content: SignedContent): void {
