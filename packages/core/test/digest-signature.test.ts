@@ -73,7 +73,11 @@ function nodeKey(key: KeyObject, options: DigestSignatureOptions) {
 const canSign = (row: Row) => backend === 'native' || row.options.rsaPadding !== 'pss';
 
 describe(`digest signatures (${backend} backend)`, () => {
-  it('uses the backend that was asked for, and the addon whenever it is built', () => {
+  it('uses the backend that was asked for, and the addon whenever it is built', (t) => {
+    // npm hides install-script output; surface a failed build here (CI sets
+    // SIGNET_DIGEST_BACKEND=native to make it fatal).
+    const buildLog = fileURLToPath(new URL('../build/build-native.log', import.meta.url));
+    if (existsSync(buildLog)) t.diagnostic(`native addon build failed, see ${buildLog}`);
     if (forced === 'js') assert.equal(backend, 'js');
     else if (forced === 'native' || existsSync(addonPath)) assert.equal(backend, 'native', `${addonPath} exists but did not load`);
   });

@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { contextPrimitive, octetString, sequence, utf8String } from './der-builder.js';
 import {
-  authorityKeyIdentifier, buildTBSCertificate, emptyName, extendedKeyUsage, extension, generateKey, keyUsage,
+  authorityKeyIdentifier, basicConstraints, buildTBSCertificate, emptyName, extendedKeyUsage, extension, generateKey, keyUsage,
   randomSerial, signTBSCertificate, subjectKeyIdentifier, type IssuedCertificate,
 } from './certificates.js';
 import { encodeSCTList, type TestCTLog } from './ct.js';
@@ -9,6 +9,7 @@ import { encodeSCTList, type TestCTLog } from './ct.js';
 const OIDS = {
   subjectAltName: '2.5.29.17',
   codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
   sctList: '1.3.6.1.4.1.11129.2.4.2',
   fulcioIssuerV1: '1.3.6.1.4.1.57264.1.1',
   fulcioIssuerV2: '1.3.6.1.4.1.57264.1.8',
@@ -38,6 +39,8 @@ export interface LeafOptions {
    * the rewrite, so its signature stays valid and only the SCT check can notice.
    */
   sctMutator?: ((sctList: Buffer) => Buffer) | undefined;
+  /** Breaks the code-signing profile on purpose, for negative tests: a CA leaf, or no code-signing EKU. */
+  profile?: 'fulcio' | 'ca' | 'no-code-signing' | undefined;
 }
 
 /**
@@ -49,9 +52,11 @@ export function issueLeaf(opts: LeafOptions): IssuedCertificate {
   const privateKey = opts.privateKey ?? generateKey('ecdsa-p256').privateKey;
   const publicKey = createPublicKey(privateKey);
   const notBefore = new Date(Math.floor(opts.signingTime.getTime() / 1000) * 1000 - 60_000);
+  const profile = opts.profile ?? 'fulcio';
   const extensions = [
     keyUsage('digitalSignature'),
-    extendedKeyUsage([OIDS.codeSigning], false),
+    ...(profile === 'ca' ? [basicConstraints(true)] : []),
+    extendedKeyUsage(profile === 'no-code-signing' ? [OIDS.emailProtection] : [OIDS.codeSigning], false),
     subjectKeyIdentifier(publicKey),
     authorityKeyIdentifier(opts.issuer.publicKey),
     extension(OIDS.subjectAltName, true, sequence(contextPrimitive(6, Buffer.from(opts.san, 'utf8')))),

@@ -42,6 +42,8 @@ export interface SignOptions {
    * (default) or as `dsse` 0.0.2 (rekor-tiles `DSSELogEntryV002`, payload hash + signature).
    */
   rekorV2DsseKind?: 'hashedrekord' | 'dsse';
+  /** Leaf profile (see `LeafOptions.profile`); default a proper Fulcio code-signing leaf. */
+  leafProfile?: 'fulcio' | 'ca' | 'no-code-signing';
 }
 
 /** The OIDC identity every keyless leaf carries. */
@@ -75,7 +77,7 @@ export interface TestInstance {
   /** A DSSE bundle over an in-toto statement (payload type application/vnd.in-toto+json). */
   signDsse(statement: object, options?: SignOptions): BundleJSON;
   /** A Fulcio leaf for this instance's identity, signed by the intermediate. */
-  issueLeaf(options?: Pick<SignOptions, 'signingTime' | 'extensions' | 'sctMutator'>): IssuedCertificate;
+  issueLeaf(options?: Pick<SignOptions, 'signingTime' | 'extensions' | 'sctMutator' | 'leafProfile'>): IssuedCertificate;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -149,7 +151,7 @@ export function createTestInstance(options: TestInstanceOptions = {}): TestInsta
       : [],
   };
 
-  const leafFor = (o: Pick<SignOptions, 'signingTime' | 'extensions' | 'sctMutator'> = {}): IssuedCertificate => issueLeaf({
+  const leafFor = (o: Pick<SignOptions, 'signingTime' | 'extensions' | 'sctMutator' | 'leafProfile'> = {}): IssuedCertificate => issueLeaf({
     issuer: intermediate,
     ctLog,
     san: identity.san,
@@ -157,6 +159,7 @@ export function createTestInstance(options: TestInstanceOptions = {}): TestInsta
     signingTime: o.signingTime ?? now(),
     extensions: o.extensions,
     sctMutator: o.sctMutator,
+    profile: o.leafProfile,
   });
 
   function assemble(o: SignOptions, sign: (key: KeyObject) => Signed, envelope?: (signature: Buffer) => BundleJSON['dsseEnvelope']): BundleJSON {
