@@ -97,8 +97,11 @@ function nativeKey(addon: DigestAddon, key: KeyObject, usage: 'sign' | 'verify')
   try {
     if (usage === 'sign') {
       const der = key.export({ type: 'pkcs8', format: 'der' });
-      handle = addon.importPrivateKey(der);
-      der.fill(0);
+      try {
+        handle = addon.importPrivateKey(der);
+      } finally {
+        der.fill(0); // do not leave a copy of the private key for the GC to find
+      }
     } else {
       const pub = key.type === 'private' ? createPublicKey(key) : key;
       handle = addon.importPublicKey(pub.export({ type: 'spki', format: 'der' }));

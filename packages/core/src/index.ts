@@ -8,5 +8,5 @@ export { describeKey, importPublicKey, importPrivateKey, verifySignature, signMe
 export { canonicalizeJSON } from './canonical-json.js';
 export { preAuthEncoding } from './dsse.js';
 export { digest, sha256, digestFile } from './hash.js';
-export { parseCertificate, parseGeneralNames, decodeDerString, OID, type Certificate, type CertificateExtension, type GeneralName } from './x509.js';
+export { parseCertificate, parseGeneralNames, verifyCertificateSignature, isIssuedBy, decodeDerString, OID, type Certificate, type CertificateExtension, type GeneralName } from './x509.js';
 export { signDigest, verifyDigest, digestSignatureBackend, type DigestSignatureOptions } from './digest-signature.js';

@@ -1,4 +1,4 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { X509Certificate, constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { CoreError } from './errors.js';
 import { DerTag, derChildren, derOid, derRaw, derSequence, derTime, derValue, expectTag, parseDer, readDer, type DerNode } from './der.js';
 
@@ -20,7 +20,11 @@ export type GeneralName =
   | { type: 'otherName'; oid: string; value: string }
   | { type: 'other'; tag: number };
 
-/** A parsed certificate: native handle for signature checks, plus the fields verification reads. */
+/**
+ * A parsed certificate: the fields verification reads, from one strict DER walk. The native
+ * `X509Certificate` and the public `KeyObject` are built on first use only: OpenSSL 3.0 needs
+ * ~150 µs to decode a key, more than the rest of the parse.
+ */
 export interface Certificate {
   readonly der: Buffer;
   readonly native: X509Certificate;
@@ -33,6 +37,12 @@ export interface Certificate {
   readonly tbs: Buffer;
   /** DER of the SubjectPublicKeyInfo. */
   readonly spki: Buffer;
+  /** OID of the outer signatureAlgorithm. */
+  readonly signatureAlgorithm: string;
+  /** DER of the outer signatureAlgorithm AlgorithmIdentifier. */
+  readonly signatureAlgorithmDer: Buffer;
+  /** The signatureValue bits (DER ECDSA signature, RSA or Ed25519 signature bytes). */
+  readonly signatureValue: Buffer;
   readonly extensions: readonly CertificateExtension[];
   readonly publicKey: KeyObject;
   /** BasicConstraints cA. */
@@ -72,24 +82,22 @@ function fail(message: string, cause?: unknown): never {
  */
 export function parseCertificate(der: Uint8Array): Certificate {
   const bytes = Buffer.from(der);
-  let native: X509Certificate;
   try {
-    native = new X509Certificate(bytes);
-  } catch (cause) {
-    fail('malformed certificate', cause);
-  }
-  try {
-    return build(bytes, native);
+    return build(bytes);
   } catch (cause) {
     if (cause instanceof CoreError && cause.code === 'ERR_CORE_CERTIFICATE') throw cause;
     fail(`malformed certificate: ${(cause as Error).message}`, cause);
   }
 }
 
-function build(der: Buffer, native: X509Certificate): Certificate {
+function build(der: Buffer): Certificate {
   const root = parseDer(der);
-  const [tbsNode] = derSequence(root, 'Certificate');
-  if (!tbsNode) fail('missing TBSCertificate');
+  const [tbsNode, sigAlgNode, sigValueNode, extra] = derSequence(root, 'Certificate');
+  if (!tbsNode || !sigAlgNode || !sigValueNode || extra) fail('Certificate must have exactly three fields');
+  const [sigAlgOid] = derSequence(sigAlgNode, 'signatureAlgorithm');
+  const signatureAlgorithm = derOid(sigAlgOid ?? fail('empty signatureAlgorithm'));
+  const sigBits = derValue(expectTag(sigValueNode, DerTag.BIT_STRING, 'signatureValue'));
+  if (sigBits.length < 2 || sigBits[0] !== 0) fail('signatureValue has unused bits');
   const tbsFields = derSequence(tbsNode, 'TBSCertificate');
   let i = 0;
   if (tbsFields[0]?.tag === 0xa0) i++; // [0] EXPLICIT version
@@ -143,24 +151,80 @@ function build(der: Buffer, native: X509Certificate): Certificate {
   }
   const san = byOid.get(OID.subjectAltName);
   const subjectAltNames = san ? parseGeneralNames(san.value) : [];
+  let native: X509Certificate | undefined;
+  let publicKey: KeyObject | undefined;
+  const nativeCert = (): X509Certificate => {
+    if (!native) {
+      try {
+        native = new X509Certificate(der);
+      } catch (cause) {
+        fail('malformed certificate', cause);
+      }
+    }
+    return native;
+  };
   return {
     der,
-    native,
+    get native() {
+      return nativeCert();
+    },
     notBefore: derTime(nb),
     notAfter: derTime(na),
-    serialNumber: native.serialNumber,
+    serialNumber: derValue(serial).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase(),
     issuerDer: derRaw(issuer),
     subjectDer: derRaw(subject),
     tbs: derRaw(tbsNode),
     spki: derRaw(spki),
+    signatureAlgorithm,
+    signatureAlgorithmDer: derRaw(sigAlgNode),
+    signatureValue: sigBits.subarray(1),
     extensions,
-    publicKey: native.publicKey,
+    get publicKey() {
+      publicKey ??= nativeCert().publicKey;
+      return publicKey;
+    },
     isCA,
     extKeyUsage,
     keyUsage,
     subjectAltNames,
     extension: (oid: string) => byOid.get(oid),
   };
+}
+
+/** Signature algorithms of certificates, by OID, as node:crypto verifies them (RFC 5758, RFC 4055, RFC 8410). */
+const SIGNATURE_ALGORITHMS: Record<string, { hash: string | null; padding?: number }> = {
+  '1.2.840.10045.4.3.2': { hash: 'sha256' },
+  '1.2.840.10045.4.3.3': { hash: 'sha384' },
+  '1.2.840.10045.4.3.4': { hash: 'sha512' },
+  '1.2.840.113549.1.1.11': { hash: 'sha256', padding: constants.RSA_PKCS1_PADDING },
+  '1.2.840.113549.1.1.12': { hash: 'sha384', padding: constants.RSA_PKCS1_PADDING },
+  '1.2.840.113549.1.1.13': { hash: 'sha512', padding: constants.RSA_PKCS1_PADDING },
+  '1.3.101.112': { hash: null },
+};
+
+/**
+ * Verifies a certificate's signature with its issuer's key over the TBSCertificate bytes as
+ * they are (never re-encoded). Algorithms outside the common table (e.g. RSASSA-PSS with
+ * parameters) go through the native `X509Certificate.verify`.
+ */
+export function verifyCertificateSignature(cert: Certificate, issuerKey: KeyObject): boolean {
+  const alg = SIGNATURE_ALGORITHMS[cert.signatureAlgorithm];
+  try {
+    if (!alg) return cert.native.verify(issuerKey);
+    const key = alg.padding === undefined ? { key: issuerKey, dsaEncoding: 'der' as const } : { key: issuerKey, padding: alg.padding };
+    return cryptoVerify(alg.hash, cert.tbs, key, cert.signatureValue);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when `issuer` issued `cert`: the certificate's issuer name is byte-for-byte the issuer's
+ * subject (RFC 5280 §6.1.3 (a)(4), without the case-folding that DER-exact CAs never need) and the
+ * signature verifies with the issuer's key.
+ */
+export function isIssuedBy(cert: Certificate, issuer: Certificate): boolean {
+  return cert.issuerDer.equals(issuer.subjectDer) && verifyCertificateSignature(cert, issuer.publicKey);
 }
 
 /** Parses GeneralNames (RFC 5280 §4.2.1.6). */

@@ -74,8 +74,8 @@ const canSign = (row: Row) => backend === 'native' || row.options.rsaPadding !==
 
 describe(`digest signatures (${backend} backend)`, () => {
   it('uses the backend that was asked for, and the addon whenever it is built', (t) => {
-    // npm hides install-script output; surface a failed build here (CI sets
-    // SIGNET_DIGEST_BACKEND=native to make it fatal).
+    // npm hides install-script output, so surface a failed build here; run with
+    // SIGNET_DIGEST_BACKEND=native to make a missing addon fatal.
     const buildLog = fileURLToPath(new URL('../build/build-native.log', import.meta.url));
     if (existsSync(buildLog)) t.diagnostic(`native addon build failed, see ${buildLog}`);
     if (forced === 'js') assert.equal(backend, 'js');

@@ -1,4 +1,4 @@
-import { OID, type Certificate } from '@signet/core';
+import { OID, isIssuedBy, type Certificate } from '@signet/core';
 import { VerificationError } from './errors.js';
 import { isWithin, type CertificateAuthorityTrust } from './trust-material.js';
 
@@ -20,15 +20,11 @@ function chainIsSound(ca: CertificateAuthorityTrust): boolean {
     for (let i = 0; i < certs.length && ok; i++) {
       const cert = certs[i] as Certificate;
       const issuer = certs[i + 1] ?? cert; // the last one must be self-signed
-      ok = cert.isCA && cert.native.checkIssued(issuer.native) && cert.native.verify(issuer.publicKey);
+      ok = cert.isCA && isIssuedBy(cert, issuer);
     }
     verifiedChains.set(ca, ok);
   }
   return ok;
-}
-
-function issues(issuer: Certificate, leaf: Certificate): boolean {
-  return leaf.native.checkIssued(issuer.native) && leaf.native.verify(issuer.publicKey);
 }
 
 /**
@@ -51,7 +47,7 @@ export function verifyCertificatePath(leaf: Certificate, authorities: readonly C
   let issuedButOutOfWindow = false;
   for (const ca of authorities) {
     const first = ca.certificates[0];
-    if (!first || !issues(first, leaf)) continue;
+    if (!first || !isIssuedBy(leaf, first)) continue;
     if (!times.every((t) => isWithin(ca.validFor, t) && ca.certificates.every((c) => t >= c.notBefore && t <= c.notAfter))) {
       issuedButOutOfWindow = true;
       continue;

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   CoreError, DerTag, derChildren, derIntegerBytes, derOid, derRaw, derSequence, derSmallInteger, derTime, derValue,
-  describeKey, digest, expectTag, parseCertificate, parseDer, readDer, verifySignature, OID,
+  describeKey, digest, expectTag, isIssuedBy, parseCertificate, parseDer, readDer, verifySignature, OID,
   type Certificate, type DerNode, type HashName, type SignatureOptions,
 } from '@signet/core';
 import { VerificationError, type VerificationErrorCode } from './errors.js';
@@ -485,7 +485,7 @@ function pathFor(signer: Certificate, authority: CertificateAuthorityTrust): rea
   const first = chain[0];
   if (!first) return 'authority has no certificates';
   if (first.der.equals(signer.der)) return chain;
-  if (first.isCA && signer.native.checkIssued(first.native)) return [signer, ...chain];
+  if (first.isCA && signer.issuerDer.equals(first.subjectDer)) return [signer, ...chain];
   return 'signing certificate is not the authority\'s leaf nor issued by its chain';
 }
 
@@ -505,7 +505,7 @@ function checkPath(path: readonly Certificate[], authority: CertificateAuthority
     if (issuer.extKeyUsage.length > 0 && !issuer.extKeyUsage.some((o) => o === OID.timeStamping || o === '2.5.29.37.0')) {
       return `chain certificate ${i + 1} is not allowed to issue timestamping certificates`;
     }
-    if (!child.native.checkIssued(issuer.native) || !child.native.verify(issuer.publicKey)) {
+    if (!isIssuedBy(child, issuer)) {
       return `chain certificate ${i} is not signed by certificate ${i + 1}`;
     }
   }
