@@ -1,5 +1,5 @@
 import { timingSafeEqual, type KeyObject } from 'node:crypto';
-import { describeKey, preAuthEncoding, verifyDigest, verifySignature, type HashName } from '@signet/core';
+import { derOid, derSequence, parseDer, preAuthEncoding, verifyDigestWithSpki, verifySignature, type HashName } from '@signet/core';
 import type { Envelope, MessageSignature } from '@signet/bundle';
 import { VerificationError } from './errors.js';
 
@@ -10,6 +10,23 @@ import { VerificationError } from './errors.js';
 export interface Artifact {
   readonly digests: Readonly<Partial<Record<HashName, Buffer>>>;
   readonly data?: Buffer | undefined;
+}
+
+/**
+ * The signer's public key: its SPKI DER (enough for digest verification, the hot path) and a
+ * way to get a KeyObject when one is needed (Ed25519 messages, DSSE), built only then.
+ */
+export interface SignerKey {
+  readonly spki: Buffer;
+  keyObject(): KeyObject;
+}
+
+const ED25519_OID = '1.3.101.112';
+
+function isEd25519(spki: Buffer): boolean {
+  const [alg] = derSequence(parseDer(spki), 'SubjectPublicKeyInfo');
+  const [oid] = alg ? derSequence(alg, 'AlgorithmIdentifier') : [];
+  return oid !== undefined && derOid(oid) === ED25519_OID;
 }
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -24,19 +41,19 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
  * the artifact's, and the signature must verify over that digest with the signer's key.
  * @throws VerificationError `ERR_VERIFY_ARTIFACT_DIGEST`, `ERR_VERIFY_SIGNATURE`
  */
-export function verifyMessageSignature(sig: MessageSignature, artifact: Artifact, key: KeyObject, hash: HashName): void {
+export function verifyMessageSignature(sig: MessageSignature, artifact: Artifact, key: SignerKey, hash: HashName): void {
   const digest = artifact.digests[hash];
   if (!digest) throw new VerificationError('ERR_VERIFY_ARTIFACT_DIGEST', `no ${hash} digest of the artifact was provided`);
   if (sig.messageDigest && !equal(sig.messageDigest.digest, digest)) {
     throw new VerificationError('ERR_VERIFY_ARTIFACT_DIGEST', 'artifact digest does not match the bundle');
   }
   let ok: boolean;
-  if (describeKey(key).algorithm === 'ed25519') {
+  if (isEd25519(key.spki)) {
     // Ed25519 signs the message itself (RFC 8032 PureEdDSA): a digest is not enough.
     if (!artifact.data) throw new VerificationError('ERR_VERIFY_SIGNATURE', 'an Ed25519 signature needs the artifact bytes, not only its digest');
-    ok = verifySignature(key, artifact.data, sig.signature);
+    ok = verifySignature(key.keyObject(), artifact.data, sig.signature);
   } else {
-    ok = verifyDigest(key, digest, sig.signature, { hash });
+    ok = verifyDigestWithSpki(key.spki, digest, sig.signature, { hash });
   }
   if (!ok) throw new VerificationError('ERR_VERIFY_SIGNATURE', 'signature over the artifact does not verify');
 }
@@ -47,10 +64,10 @@ export function verifyMessageSignature(sig: MessageSignature, artifact: Artifact
  * @returns the parsed in-toto statement, when the payload is one
  * @throws VerificationError `ERR_VERIFY_SIGNATURE`, `ERR_VERIFY_DSSE_SUBJECT`
  */
-export function verifyEnvelope(env: Envelope, artifact: Artifact | undefined, key: KeyObject): unknown {
+export function verifyEnvelope(env: Envelope, artifact: Artifact | undefined, key: SignerKey): unknown {
   if (env.signatures.length !== 1) throw new VerificationError('ERR_VERIFY_SIGNATURE', `DSSE envelope must carry exactly one signature, has ${env.signatures.length}`);
   const pae = preAuthEncoding(env.payloadType, env.payload);
-  if (!verifySignature(key, pae, (env.signatures[0] as { sig: Buffer }).sig)) {
+  if (!verifySignature(key.keyObject(), pae, (env.signatures[0] as { sig: Buffer }).sig)) {
     throw new VerificationError('ERR_VERIFY_SIGNATURE', 'DSSE signature does not verify');
   }
   if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE) {

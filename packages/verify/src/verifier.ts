@@ -8,7 +8,7 @@ import { verifyEmbeddedSCTs } from './sct.js';
 import { verifyCertificatePath } from './certificate-chain.js';
 import { findLog, verifyInclusion, verifySignedEntryTimestamp } from './tlog.js';
 import { verifyTLogBody, type SignedContent } from './tlog-body.js';
-import { verifyEnvelope, verifyMessageSignature, type Artifact } from './artifact.js';
+import { verifyEnvelope, verifyMessageSignature, type Artifact, type SignerKey } from './artifact.js';
 import { verifyIdentityPolicy, type IdentityPolicy } from './policy.js';
 import { certificateClaims, certificateIdentity, certificateIssuer } from './fulcio-extensions.js';
 import type { TrustedRoot } from '@signet/bundle';
@@ -112,7 +112,7 @@ export class Verifier {
         claims: certificateClaims(material.certificate),
       };
     } else {
-      signer = { kind: 'key', key: material.key };
+      signer = { kind: 'key', key: material.key.keyObject() };
     }
 
     // 6. Transparency log: body bound to the bundle, inclusion proof and checkpoint.
@@ -133,11 +133,13 @@ export class Verifier {
     return { signer, timestamps, tlogEntries, ...(statement === undefined ? {} : { statement }) };
   }
 
-  #keyMaterial(bundle: Bundle, input: VerificationInput): { certificate?: Certificate; key: KeyObject; der: Buffer } {
+  #keyMaterial(bundle: Bundle, input: VerificationInput): { certificate?: Certificate; key: SignerKey; der: Buffer } {
     const vm = bundle.verificationMaterial.content;
     if (vm.$case === 'publicKey') {
-      if (!input.key) throw new VerificationError('ERR_VERIFY_KEY', 'bundle is signed with a public key; supply the key to verify it');
-      return { key: input.key, der: input.key.export({ format: 'der', type: 'spki' }) };
+      const key = input.key;
+      if (!key) throw new VerificationError('ERR_VERIFY_KEY', 'bundle is signed with a public key; supply the key to verify it');
+      const spki = key.export({ format: 'der', type: 'spki' });
+      return { key: { spki, keyObject: () => key }, der: spki };
     }
     const der = vm.$case === 'certificate' ? vm.certificate : vm.x509CertificateChain.certificates[0];
     if (!der) throw new VerificationError('ERR_VERIFY_CERT_CHAIN', 'bundle certificate chain is empty');
@@ -153,7 +155,7 @@ export class Verifier {
       const spki = input.key.export({ format: 'der', type: 'spki' });
       if (!equal(spki, certificate.spki)) throw new VerificationError('ERR_VERIFY_KEY', 'the supplied key is not the key of the bundle certificate');
     }
-    return { certificate, key: certificate.publicKey, der: certificate.der };
+    return { certificate, key: { spki: certificate.spki, keyObject: () => certificate.publicKey }, der: certificate.der };
   }
 
   #signedContent(bundle: Bundle, material: { certificate?: Certificate; der: Buffer }, artifact: Artifact | undefined): SignedContent {
