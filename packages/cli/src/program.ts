@@ -60,6 +60,12 @@ export function buildProgram(io: Io): Command {
   ).action(async (input: string, o: VerifyBlobOptions) => {
     await verifyBlob(input, o);
   });
+  // Services. Each area registers its commands from its own module; those modules import their
+  // heavy dependencies (fastify, better-sqlite3, tuf-js) inside the actions, so that
+  // `signet verify-blob` never loads them.
+  const serve = program.command('serve').description('Run a Signet service (each alone, on loopback by default)');
+  // registerXCommands(program, serve, io) calls go here, one line per area.
+  void serve;
   return program;
 }
 
