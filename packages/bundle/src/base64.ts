@@ -20,6 +20,12 @@ export function decodeBase64Field(text: string, path: string, maxBytes: number):
   if (text.length > Math.ceil(maxBytes / 3) * 4) {
     throw new BundleError('ERR_BUNDLE_LIMIT', path, `bytes value exceeds ${maxBytes} bytes`);
   }
+  // Fast path: canonical standard base64 with padding — what every Sigstore client writes.
+  const fast = Buffer.from(text, 'base64');
+  if (fast.toString('base64') === text) {
+    if (fast.length > maxBytes) throw new BundleError('ERR_BUNDLE_LIMIT', path, `bytes value exceeds ${maxBytes} bytes`);
+    return fast;
+  }
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 0x3d /* = */) end--;
   const body = text.slice(0, end);

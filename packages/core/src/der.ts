@@ -109,11 +109,24 @@ export function derRaw(node: DerNode): Buffer {
   return node.buffer.subarray(node.start, node.end);
 }
 
+// Certificates repeat the same few dozen OIDs; decoding each once keeps parsing allocation-light.
+const oidCache = new Map<string, string>();
+const OID_CACHE_MAX = 4096;
+
 /** Decodes an OBJECT IDENTIFIER to dotted form. */
 export function derOid(node: DerNode): string {
   expectTag(node, DerTag.OID, 'OBJECT IDENTIFIER');
   const v = derValue(node);
   if (v.length === 0 || v.length > 128) fail('bad OBJECT IDENTIFIER length');
+  const key = v.toString('latin1');
+  const hit = oidCache.get(key);
+  if (hit !== undefined) return hit;
+  const dotted = decodeOid(v);
+  if (oidCache.size < OID_CACHE_MAX) oidCache.set(key, dotted);
+  return dotted;
+}
+
+function decodeOid(v: Buffer): string {
   const parts: number[] = [];
   let acc = 0;
   for (let i = 0; i < v.length; i++) {
