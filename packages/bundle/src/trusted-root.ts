@@ -110,14 +110,13 @@ function readAuthority(value: unknown, path: string): CertificateAuthority {
   const obj = asObject(value, path);
   const subject = readObject(obj, 'subject', path) ?? {};
   const chainPath = at(path, 'certChain');
-  const chain = requireObject(obj, 'certChain', path);
+  // An authority with no certificates is legal protobuf and occurs in real roots; it can vouch
+  // for nothing, and the verifier skips it (it must never lend its validity window to another).
+  const chain = readObject(obj, 'certChain', path) ?? {};
   const certificates = readArray(chain, 'certificates', chainPath, BUNDLE_LIMITS.maxChainCertificates).map((c, i) => {
     const p = item(at(chainPath, 'certificates'), i);
     return requireBytes(asObject(c, p), 'rawBytes', p, BUNDLE_LIMITS.maxCertificateBytes);
   });
-  if (certificates.length === 0) {
-    throw new BundleError('ERR_BUNDLE_MISSING', at(chainPath, 'certificates'), 'certificate chain is empty');
-  }
   const ca: CertificateAuthority = {
     subject: {
       organization: readString(subject, 'organization', at(path, 'subject')) ?? '',

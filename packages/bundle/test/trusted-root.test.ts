@@ -45,8 +45,7 @@ const rows: Row[] = [
   { name: 'missing logId', input: edited((j) => del(j, 'tlogs.0.logId')), code: 'ERR_BUNDLE_MISSING', path: '$.tlogs[0].logId' },
   { name: 'missing hashAlgorithm', input: edited((j) => del(j, 'tlogs.0.hashAlgorithm')), code: 'ERR_BUNDLE_MISSING', path: '$.tlogs[0].hashAlgorithm' },
   { name: 'unknown hashAlgorithm', input: edited((j) => set(j, 'tlogs.0.hashAlgorithm', 'MD5')), code: 'ERR_BUNDLE_ENUM', path: '$.tlogs[0].hashAlgorithm' },
-  { name: 'missing certChain', input: edited((j) => del(j, 'certificateAuthorities.1.certChain')), code: 'ERR_BUNDLE_MISSING', path: '$.certificateAuthorities[1].certChain' },
-  { name: 'empty certChain', input: edited((j) => set(j, 'certificateAuthorities.1.certChain.certificates', [])), code: 'ERR_BUNDLE_MISSING', path: '$.certificateAuthorities[1].certChain.certificates' },
+  { name: 'certChain of the wrong type', input: edited((j) => set(j, 'certificateAuthorities.1.certChain', 'x')), code: 'ERR_BUNDLE_TYPE', path: '$.certificateAuthorities[1].certChain' },
   { name: 'bad base64 certificate', input: edited((j) => set(j, 'certificateAuthorities.1.certChain.certificates.1.rawBytes', 'MII$')), code: 'ERR_BUNDLE_BASE64', path: '$.certificateAuthorities[1].certChain.certificates[1].rawBytes' },
   { name: '101 tlogs', input: edited((j) => set(j, 'tlogs', Array.from({ length: BUNDLE_LIMITS.maxTrustEntries + 1 }, () => get(j, 'tlogs.0')))), code: 'ERR_BUNDLE_LIMIT', path: '$.tlogs' },
   { name: '101 TSAs', input: edited((j) => set(j, 'timestampAuthorities', Array.from({ length: 101 }, () => get(j, 'timestampAuthorities.0')))), code: 'ERR_BUNDLE_LIMIT', path: '$.timestampAuthorities' },
@@ -120,5 +119,14 @@ describe('parseTrustedRoot', () => {
     assert.notEqual(text, readFileSync(PUBLIC_GOOD_ROOT, 'utf8'));
     parseTrustedRoot(text);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+});
+
+describe('authorities without certificates', () => {
+  it('parse (legal protobuf, found in real roots); the verifier skips them', () => {
+    for (const edit of [(j: Json) => del(j, 'certificateAuthorities.1.certChain'), (j: Json) => set(j, 'certificateAuthorities.1.certChain.certificates', [])]) {
+      const root = parseTrustedRoot(edited(edit)());
+      assert.equal(root.certificateAuthorities[1]?.certChain.certificates.length, 0);
+    }
   });
 });

@@ -42,6 +42,10 @@ export interface SignOptions {
    * (default) or as `dsse` 0.0.2 (rekor-tiles `DSSELogEntryV002`, payload hash + signature).
    */
   rekorV2DsseKind?: 'hashedrekord' | 'dsse';
+  /** How a DSSE envelope is logged in Rekor v1: `dsse` 0.0.1 (default) or `hashedrekord` 0.0.1 over SHA-256(PAE). */
+  rekorV1DsseKind?: 'dsse' | 'hashedrekord';
+  /** Drop the Rekor v1 signed entry timestamp (inclusion proof only, integratedTime 0). */
+  withoutSET?: boolean;
   /** Leaf profile (see `LeafOptions.profile`); default a proper Fulcio code-signing leaf. */
   leafProfile?: 'fulcio' | 'ca' | 'no-code-signing';
 }
@@ -181,7 +185,13 @@ export function createTestInstance(options: TestInstanceOptions = {}): TestInsta
       const integratedTime = Math.floor(signingTime.getTime() / 1000);
       entry = signed.kind === 'message'
         ? rekorV1.append(hashedRekordV001Body(signed.digest, signed.signature, verifier), 'hashedrekord', integratedTime)
-        : rekorV1.append(dsseV001Body(JSON.stringify(env), signed.payload, signed.signature, verifier), 'dsse', integratedTime);
+        : o.rekorV1DsseKind === 'hashedrekord'
+          ? rekorV1.append(hashedRekordV001Body(sha256(preAuthEncoding(IN_TOTO, signed.payload)), signed.signature, verifier), 'hashedrekord', integratedTime)
+          : rekorV1.append(dsseV001Body(JSON.stringify(env), signed.payload, signed.signature, verifier), 'dsse', integratedTime);
+      if (o.withoutSET) {
+        delete entry.inclusionPromise;
+        entry.integratedTime = '0';
+      }
     } else if (signed.kind === 'message') {
       entry = rekorV2.append(hashedRekordV002Body(signed.digest, signed.signature, verifier));
     } else if (o.rekorV2DsseKind === 'dsse') {

@@ -30,6 +30,7 @@ function isEd25519(spki: Buffer): boolean {
 }
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const IN_TOTO_STATEMENT_TYPES = new Set(['https://in-toto.io/Statement/v1', 'https://in-toto.io/Statement/v0.1']);
 const MAX_SUBJECTS = 1024;
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
@@ -78,7 +79,12 @@ export function verifyEnvelope(env: Envelope, artifact: Artifact | undefined, ke
   try {
     statement = JSON.parse(env.payload.toString('utf8'));
   } catch {
-    throw new VerificationError('ERR_VERIFY_DSSE_SUBJECT', 'in-toto payload is not JSON');
+    throw new VerificationError('ERR_VERIFY_DSSE_STATEMENT', 'in-toto payload is not JSON');
+  }
+  // in-toto attestation framework: only statement types whose semantics we know are read.
+  const type = (statement as { _type?: unknown } | null)?._type;
+  if (typeof type !== 'string' || !IN_TOTO_STATEMENT_TYPES.has(type)) {
+    throw new VerificationError('ERR_VERIFY_DSSE_STATEMENT', `in-toto statement type ${JSON.stringify(type ?? null)} is not a known Statement version`);
   }
   if (artifact) matchSubject(statement, artifact);
   return statement;

@@ -26,6 +26,7 @@ export type VerificationErrorCode =
   // artifact (step 5)
   | 'ERR_VERIFY_ARTIFACT_DIGEST'
   | 'ERR_VERIFY_SIGNATURE'
+  | 'ERR_VERIFY_DSSE_STATEMENT'
   | 'ERR_VERIFY_DSSE_SUBJECT'
   // transparency log (step 6)
   | 'ERR_VERIFY_TLOG_KIND'

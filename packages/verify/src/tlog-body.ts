@@ -126,14 +126,28 @@ export function verifyTLogBody(entry: TransparencyLogEntry, content: SignedConte
 }
 
 function hashedRekord001(spec: Json, content: SignedContent): void {
-  if (content.kind !== 'message' || !content.digest) fail('hashedrekord entry for a bundle without a message signature');
   const sig = obj(spec['signature'], 'spec.signature');
   if (!equal(b64(sig['content'], 'spec.signature.content'), content.signature)) fail('log entry signature is not the bundle signature');
   checkPemVerifier(obj(sig['publicKey'], 'spec.signature.publicKey')['content'], content, 'spec.signature.publicKey.content');
   const hash = obj(obj(spec['data'], 'spec.data')['hash'], 'spec.data.hash');
-  const alg = HASHES[str(hash['algorithm'], 'spec.data.hash.algorithm')];
-  if (alg !== content.digest.hash) fail(`log entry digest algorithm ${String(hash['algorithm'])} is not ${content.digest.hash}`);
-  if (!equal(hex(hash['value'], 'spec.data.hash.value'), content.digest.value)) fail('log entry digest is not the artifact digest');
+  checkLoggedDigest(content, HASHES[str(hash['algorithm'], 'spec.data.hash.algorithm')], hex(hash['value'], 'spec.data.hash.value'));
+}
+
+/**
+ * A hashedrekord commits to a digest: of the artifact for message signatures, or — for DSSE
+ * content (client spec "Bundle content vs. Rekor entry kind"; rekor-v2 spec §6.1.4) — of the
+ * PAE that the DSSE signature covers.
+ */
+function checkLoggedDigest(content: SignedContent, alg: HashName | undefined, logged: Buffer): void {
+  if (content.kind === 'dsse') {
+    const env = content.envelope as Envelope;
+    if (alg !== 'sha256' || !equal(logged, sha256(preAuthEncoding(env.payloadType, env.payload)))) {
+      fail('log entry digest is not the SHA-256 of the DSSE PAE');
+    }
+    return;
+  }
+  if (!content.digest || alg !== content.digest.hash) fail(`log entry digest algorithm ${String(alg)} does not match the bundle`);
+  if (!equal(logged, content.digest.value)) fail('log entry digest is not the artifact digest');
 }
 
 function hashedRekord002(spec: Json, content: SignedContent): void {
@@ -142,18 +156,7 @@ function hashedRekord002(spec: Json, content: SignedContent): void {
   if (!equal(b64(sig['content'], 'signature.content'), content.signature)) fail('log entry signature is not the bundle signature');
   checkV002Verifier(sig['verifier'], content, 'signature.verifier');
   const data = obj(v['data'], 'spec.hashedRekordV002.data');
-  const alg = HASHES[str(data['algorithm'], 'data.algorithm')];
-  const logged = b64(data['digest'], 'data.digest');
-  if (content.kind === 'dsse') {
-    // Rekor v2 logs DSSE as a hashedrekord over SHA-256 of the PAE (rekor-v2 spec §6.1.4).
-    const env = content.envelope as Envelope;
-    if (alg !== 'sha256' || !equal(logged, sha256(preAuthEncoding(env.payloadType, env.payload)))) {
-      fail('log entry digest is not the SHA-256 of the DSSE PAE');
-    }
-    return;
-  }
-  if (!content.digest || alg !== content.digest.hash) fail(`log entry digest algorithm ${String(data['algorithm'])} does not match`);
-  if (!equal(logged, content.digest.value)) fail('log entry digest is not the artifact digest');
+  checkLoggedDigest(content, HASHES[str(data['algorithm'], 'data.algorithm')], b64(data['digest'], 'data.digest'));
 }
 
 /** Rekor v2 names key material as raw DER: `{x509Certificate|publicKey: {rawBytes}, keyDetails}`. */

@@ -66,9 +66,6 @@ function logKey(t: TransparencyLogInstance, what: string): LogKey {
 }
 
 function authority(ca: CertificateAuthority, what: string): CertificateAuthorityTrust {
-  if (ca.certChain.certificates.length === 0) {
-    throw new VerificationError('ERR_VERIFY_TRUST_MATERIAL', `${what} has an empty certificate chain`);
-  }
   let certificates: Certificate[];
   try {
     certificates = ca.certChain.certificates.map((der) => parseCertificate(der));
@@ -87,8 +84,10 @@ export function buildTrustMaterial(root: TrustedRoot): TrustMaterial {
   return {
     tlogs: root.tlogs.map((t, i) => logKey(t, `tlogs[${i}]`)),
     ctlogs: root.ctlogs.map((t, i) => logKey(t, `ctlogs[${i}]`)),
-    certificateAuthorities: root.certificateAuthorities.map((c, i) => authority(c, `certificateAuthorities[${i}]`)),
-    timestampAuthorities: root.timestampAuthorities.map((c, i) => authority(c, `timestampAuthorities[${i}]`)),
+    // Authorities without certificates can vouch for nothing: they are left out, so that their
+    // validity windows can never be borrowed by another authority's signature.
+    certificateAuthorities: root.certificateAuthorities.flatMap((c, i) => (c.certChain.certificates.length ? [authority(c, `certificateAuthorities[${i}]`)] : [])),
+    timestampAuthorities: root.timestampAuthorities.flatMap((c, i) => (c.certChain.certificates.length ? [authority(c, `timestampAuthorities[${i}]`)] : [])),
   };
 }
 

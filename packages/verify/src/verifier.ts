@@ -94,7 +94,7 @@ export class Verifier {
     const content = this.#signedContent(bundle, material, input.artifact);
 
     // 3. Signing time(s), from SET-backed log entries and RFC 3161 timestamps.
-    const timestamps = this.#verifyTimestamps(bundle, content.signature);
+    const timestamps = this.#verifyTimestamps(bundle, content.signature, material.certificate !== undefined);
 
     // 4. Certificate path at every verified time, SCTs; or the caller's key.
     let signer: Signer;
@@ -174,7 +174,12 @@ export class Verifier {
     return { kind: 'dsse', signature: first.sig, envelope: env, ...common };
   }
 
-  #verifyTimestamps(bundle: Bundle, signature: Buffer): VerifiedTimestamp[] {
+  /**
+   * Every timestamp present must verify. The threshold applies to certificate bundles: a
+   * short-lived certificate is only meaningful at a vouched-for time. A caller-trusted key has no
+   * validity window to check, so keyed bundles need no time source (as cosign verifies --key).
+   */
+  #verifyTimestamps(bundle: Bundle, signature: Buffer, required: boolean): VerifiedTimestamp[] {
     const out: VerifiedTimestamp[] = [];
     const sources = new Set<LogKey | CertificateAuthorityTrust>();
     for (const entry of bundle.verificationMaterial.tlogEntries) {
@@ -188,7 +193,7 @@ export class Verifier {
       out.push({ source: 'timestamp-authority', uri: authority.uri, time });
       sources.add(authority);
     }
-    if (sources.size < this.#timestampThreshold) {
+    if (required && sources.size < this.#timestampThreshold) {
       throw new VerificationError(
         'ERR_VERIFY_TIMESTAMP_THRESHOLD',
         `signing time vouched for by ${sources.size} trusted source(s), ${this.#timestampThreshold} required (Rekor v2 entries need an RFC 3161 timestamp)`,

@@ -89,6 +89,15 @@ describe('Verifier', () => {
     rejectsWith('ERR_VERIFY_TLOG_KIND', () => staging.verify(parseBundle(b), { artifact, policy }));
   });
 
+  it('never lends a certificate-less TSA entry\'s validity window to the TSA that signed (ERR_VERIFY_TIMESTAMP_UNTRUSTED)', () => {
+    const root = json('rekor2-trusted_root.json') as { timestampAuthorities: Record<string, unknown>[] };
+    const tsa = root.timestampAuthorities[0] as { validFor: { start: string; end?: string } };
+    tsa.validFor = { start: '2020-01-01T00:00:00Z', end: '2025-01-01T00:00:00Z' }; // ended before the 2025-06 timestamp
+    root.timestampAuthorities.push({ subject: {}, uri: 'https://decoy.example', certChain: { certificates: [] }, validFor: { start: '2025-06-01T00:00:00Z', end: '2025-07-01T00:00:00Z' } });
+    const v = new Verifier(parseTrustedRoot(root));
+    rejectsWith('ERR_VERIFY_TIMESTAMP_UNTRUSTED', () => v.verify(parseBundle(json('rekor2.sigstore.json')), { artifact, policy }));
+  });
+
   it('rejects malformed trust material (ERR_VERIFY_TRUST_MATERIAL)', () => {
     const root = structuredClone(PUBLIC_GOOD_TRUSTED_ROOT) as { tlogs: { publicKey: { rawBytes: string } }[] };
     (root.tlogs[0] as { publicKey: { rawBytes: string } }).publicKey.rawBytes = Buffer.from('not a key').toString('base64');
