@@ -2,7 +2,7 @@ import { createPublicKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { CoreError, parseCertificate, type Certificate, type HashName } from '@signet/core';
 import type { Bundle, HashAlgorithm, TransparencyLogEntry } from '@signet/bundle';
 import { VerificationError } from './errors.js';
-import { buildTrustMaterial, type CertificateAuthorityTrust, type LogKey, type TrustMaterial } from './trust-material.js';
+import { buildTrustMaterial, isWithin, type CertificateAuthorityTrust, type LogKey, type TrustMaterial } from './trust-material.js';
 import { verifyRFC3161Timestamp } from './rfc3161.js';
 import { verifyEmbeddedSCTs } from './sct.js';
 import { verifyCertificatePath } from './certificate-chain.js';
@@ -116,7 +116,7 @@ export class Verifier {
     }
 
     // 6. Transparency log: body bound to the bundle, inclusion proof and checkpoint.
-    const tlogEntries = this.#verifyTLogEntries(bundle, content);
+    const tlogEntries = this.#verifyTLogEntries(bundle, content, timestamps);
 
     // 5. The signature over the artifact (or DSSE PAE and subject).
     let statement: unknown;
@@ -202,11 +202,19 @@ export class Verifier {
     return out;
   }
 
-  #verifyTLogEntries(bundle: Bundle, content: SignedContent): { logIndex: number; baseUrl: string }[] {
+  #verifyTLogEntries(bundle: Bundle, content: SignedContent, timestamps: readonly VerifiedTimestamp[]): { logIndex: number; baseUrl: string }[] {
     const logs = new Set<LogKey>();
     const out: { logIndex: number; baseUrl: string }[] = [];
     for (const entry of bundle.verificationMaterial.tlogEntries as readonly TransparencyLogEntry[]) {
       const log = findLog(entry, this.trust.tlogs);
+      // Trust material is selected by its validity window: a log key counts only at the verified
+      // signing times (a SET checks its own integrated time when it is verified).
+      if (!entry.inclusionPromise) {
+        const outside = timestamps.find((t) => !isWithin(log.validFor, t.time));
+        if (outside) {
+          throw new VerificationError('ERR_VERIFY_TLOG_UNKNOWN_LOG', `log ${log.baseUrl} was not trusted at ${outside.time.toISOString()}`);
+        }
+      }
       verifyTLogBody(entry, content);
       if (entry.inclusionProof) {
         verifyInclusion(entry, log);

@@ -98,6 +98,14 @@ describe('Verifier', () => {
     rejectsWith('ERR_VERIFY_TIMESTAMP_UNTRUSTED', () => v.verify(parseBundle(json('rekor2.sigstore.json')), { artifact, policy }));
   });
 
+  it('uses a log key only inside its validity window (Rekor v2 entry timed by a TSA)', () => {
+    const root = json('rekor2-trusted_root.json') as { tlogs: { baseUrl: string; publicKey: { validFor: { start: string; end?: string } } }[] };
+    const v2 = root.tlogs.find((t) => t.baseUrl.includes('log2025')) as { publicKey: { validFor: { start: string; end?: string } } };
+    v2.publicKey.validFor = { start: '2025-04-16T00:00:00Z', end: '2025-05-01T00:00:00Z' };
+    const v = new Verifier(parseTrustedRoot(root));
+    rejectsWith('ERR_VERIFY_TLOG_UNKNOWN_LOG', () => v.verify(parseBundle(json('rekor2.sigstore.json')), { artifact, policy }));
+  });
+
   it('rejects malformed trust material (ERR_VERIFY_TRUST_MATERIAL)', () => {
     const root = structuredClone(PUBLIC_GOOD_TRUSTED_ROOT) as { tlogs: { publicKey: { rawBytes: string } }[] };
     (root.tlogs[0] as { publicKey: { rawBytes: string } }).publicKey.rawBytes = Buffer.from('not a key').toString('base64');
