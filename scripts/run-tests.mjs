@@ -27,5 +27,7 @@ if (selected.length === 0) {
   console.error('run-tests: no test files found; did `npm run build` run?');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...selected], { cwd: root, stdio: 'inherit' });
+// Tests never read a developer's own TUF cache (~/.cache/signet/tuf); those that need one make it.
+const env = { ...process.env, SIGNET_TUF_CACHE: 'off' };
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...selected], { cwd: root, stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -2,6 +2,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { SignetError } from '@signet/core';
 import { verifyBlob, type VerifyBlobOptions } from './commands/verify-blob.js';
 import { inspectBundle } from './commands/bundle-inspect.js';
+import { registerTsaCommands } from './commands/tsa.js';
+import { registerTufCommands } from './commands/tuf.js';
+import { registerTlogCommands } from './commands/tlog.js';
 
 /** Output sinks, injectable for tests. */
 export interface Io {
@@ -20,7 +23,7 @@ function addVerifyFlags(cmd: Command): Command {
     .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer, exact')
     .option('--certificate-oidc-issuer-regexp <re>', 'expected OIDC issuer, regular expression (unanchored; use ^…$)')
     .addOption(new Option('--certificate-extension <name=value>', 'required certificate claim, e.g. sourceRepositoryRef=refs/heads/main (repeatable)').argParser(collect))
-    .option('--trusted-root <file>', 'trusted_root.json to verify against (default: the embedded public-good Sigstore root)');
+    .option('--trusted-root <file>', 'trusted_root.json to verify against (default: the TUF-cached root from `signet initialize`, else the embedded public-good Sigstore root)');
 }
 
 /** Builds the `signet` command tree. */
@@ -65,6 +68,9 @@ export function buildProgram(io: Io): Command {
   // `signet verify-blob` never loads them.
   const serve = program.command('serve').description('Run a Signet service (each alone, on loopback by default)');
   // registerXCommands(program, serve, io) calls go here, one line per area.
+  registerTlogCommands(program, serve, io);
+  registerTsaCommands(program, serve, io);
+  registerTufCommands(program, serve, io);
   void serve;
   return program;
 }

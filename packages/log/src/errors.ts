@@ -1,0 +1,28 @@
+import { SignetError } from '@signet/core';
+
+/** Codes raised by `@signet/log`. */
+export type LogErrorCode =
+  /** Too many appends wait to be sequenced; retry after `retryAfterSeconds` (HTTP 503 + Retry-After). */
+  | 'ERR_LOG_PUSHBACK'
+  /** The log was closed. */
+  | 'ERR_LOG_CLOSED'
+  /** A leaf index or size out of range for the request. */
+  | 'ERR_LOG_INDEX'
+  /** A proof or root asked for a tree larger than the latest published checkpoint. */
+  | 'ERR_LOG_TREE_SIZE'
+  /** The storage failed (I/O, constraint, closed database); the operation did not happen. */
+  | 'ERR_LOG_STORAGE'
+  /** Stored data is inconsistent (found by fsck or recovery). */
+  | 'ERR_LOG_CORRUPT';
+
+/** A failure of the log engine or its storage. */
+export class LogError extends SignetError {
+  declare readonly code: LogErrorCode;
+  /** For `ERR_LOG_PUSHBACK`: seconds to wait before retrying. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: LogErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}

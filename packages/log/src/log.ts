@@ -1,0 +1,562 @@
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { formatCheckpoint, hashLeaf, signNote, MAX_TILE_LEVEL, TILE_WIDTH, type NoteSigner } from '@signet/merkle';
+import { LogError } from './errors.js';
+import { openSqliteDriver } from './sqlite-driver.js';
+import { TileBuilder, nodesAtTileLevel } from './tile-builder.js';
+import { TileReader } from './tile-reader.js';
+import type {
+  AppendRequest,
+  AppendResult,
+  LogEntry,
+  LogOptions,
+  LogStats,
+  PublishedCheckpoint,
+  SequenceItem,
+  StorageDriver,
+  TransparencyLog,
+  WitnessHook,
+} from './types.js';
+
+/** Largest leaf accepted: entry bundles prefix each entry with a 16-bit length (c2sp.org/tlog-tiles). */
+export const MAX_LEAF_SIZE = 65535;
+
+const MAX_IDENTITY_SIZE = 1024;
+const MAX_INDEX_KEYS = 64;
+const MAX_INDEX_KEY_LENGTH = 1024;
+const MAX_SEARCH_LIMIT = 10_000;
+/** Entries read per step when integration catches up from storage (recovery). */
+const RECOVERY_CHUNK = 16_384;
+/** Wait before retrying a failed background integration or publication. */
+const RETRY_MS = 100;
+/** Retry-After for pushback: the queue drains in well under a second when storage is healthy. */
+const PUSHBACK_RETRY_SECONDS = 1;
+
+interface PendingAppend {
+  item: SequenceItem;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface CheckpointWaiter {
+  index: number;
+  resolve: (cp: PublishedCheckpoint) => void;
+  reject: (e: unknown) => void;
+  cleanup: () => void;
+}
+
+function asStorageError(err: unknown, what: string): LogError {
+  if (err instanceof LogError) return err;
+  return new LogError('ERR_LOG_STORAGE', `${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+}
+
+function checkInteger(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new LogError('ERR_LOG_INDEX', `${what} ${String(n)} is not a non-negative integer`);
+}
+
+function positiveOption(value: number | undefined, fallback: number, what: string, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) throw new TypeError(`${what} must be a ${allowZero ? 'non-negative' : 'positive'} integer`);
+  return value;
+}
+
+/**
+ * Opens (creating when new) a transparency log: integrates entries that were sequenced but not
+ * integrated before a crash, checks the latest stored checkpoint against the tree, publishes a
+ * checkpoint when none covers the tree, and starts the sequencer and publisher.
+ *
+ * @throws {LogError} `ERR_LOG_STORAGE` when storage cannot be opened or read; `ERR_LOG_CORRUPT`
+ *   when the stored state is inconsistent (a stored checkpoint that does not match the tree, a
+ *   hole in the entries, a missing tile).
+ * @throws {TypeError} for invalid options (no signers, empty origin, neither dataDir nor driver).
+ */
+export async function openLog(options: LogOptions): Promise<TransparencyLog> {
+  if (typeof options.origin !== 'string' || options.origin.length === 0 || options.origin.includes('\n')) {
+    throw new TypeError('origin must be a non-empty line');
+  }
+  if (!Array.isArray(options.signers) || options.signers.length === 0) throw new TypeError('at least one checkpoint signer is needed');
+  if ((options.dataDir === undefined) === (options.driver === undefined)) throw new TypeError('give exactly one of dataDir and driver');
+  const driver = options.driver ?? openSqliteDriver({ dataDir: options.dataDir! });
+  try {
+    const log = new Log(driver, options);
+    await log.recover();
+    return log;
+  } catch (err) {
+    await driver.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+class Log implements TransparencyLog {
+  readonly origin: string;
+  readonly #driver: StorageDriver;
+  readonly #signers: readonly NoteSigner[];
+  readonly #witnesses: readonly WitnessHook[];
+  readonly #witnessTimeoutMs: number;
+  readonly #batchSize: number;
+  readonly #batchDelayMs: number;
+  readonly #intervalMs: number;
+  readonly #maxPending: number;
+  readonly #clock: () => Date;
+  readonly #onError: (err: LogError) => void;
+  readonly #reader: TileReader;
+
+  #queue: PendingAppend[] = [];
+  #sequenced = 0;
+  #builder: TileBuilder = TileBuilder.empty();
+  /** Leaves sequenced but not yet integrated, in index order from `#builder.size`; null: read them from storage. */
+  #toIntegrate: Buffer[] | null = null;
+  #published: PublishedCheckpoint | undefined;
+  #lastPublishAt = -Infinity;
+  #waiters: CheckpointWaiter[] = [];
+
+  #batchTimer: NodeJS.Timeout | undefined;
+  #publishTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #pump: Promise<void> | undefined;
+  #publishing: Promise<void> | undefined;
+  #lock: Promise<void> = Promise.resolve();
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #shutDown = false;
+
+  constructor(driver: StorageDriver, options: LogOptions) {
+    this.origin = options.origin;
+    this.#driver = driver;
+    this.#signers = [...options.signers];
+    this.#witnesses = [...(options.witnesses ?? [])];
+    this.#witnessTimeoutMs = positiveOption(options.witnessTimeoutMs, 1000, 'witnessTimeoutMs');
+    this.#batchSize = positiveOption(options.batchSize, 1024, 'batchSize');
+    this.#batchDelayMs = positiveOption(options.batchDelayMs, 2, 'batchDelayMs', true);
+    this.#intervalMs = positiveOption(options.checkpointIntervalMs, 20, 'checkpointIntervalMs', true);
+    this.#maxPending = positiveOption(options.maxPending, 65536, 'maxPending');
+    this.#clock = options.clock ?? (() => new Date());
+    this.#onError = options.onError ?? (() => undefined);
+    this.#reader = new TileReader((level, index) => this.#driver.readTile(level, index));
+  }
+
+  /** Recovery on open: resume the right edge, integrate what was sequenced, check and publish. */
+  async recover(): Promise<void> {
+    const state = await this.#driver.open();
+    this.#sequenced = state.sequencedSize;
+    if (state.integrated !== undefined) {
+      const b = await TileBuilder.resume(state.integrated, (l, i) => this.#driver.readTile(l, i));
+      if (typeof b === 'string') throw new LogError('ERR_LOG_CORRUPT', `cannot resume integration: ${b}`);
+      this.#builder = b;
+    }
+    if (this.#builder.size > this.#sequenced) {
+      throw new LogError('ERR_LOG_CORRUPT', `integrated size ${this.#builder.size} exceeds sequenced size ${this.#sequenced}`);
+    }
+    this.#toIntegrate = this.#builder.size === this.#sequenced ? [] : null;
+    await this.#integrate();
+    const latest = state.latestCheckpoint;
+    if (latest !== undefined) {
+      if (!latest.note.startsWith(`${this.origin}\n`)) {
+        throw new TypeError(`the stored checkpoints have another origin than ${JSON.stringify(this.origin)}`);
+      }
+      if (latest.size > this.#builder.size) {
+        throw new LogError('ERR_LOG_CORRUPT', `stored checkpoint of size ${latest.size} exceeds the ${this.#builder.size} stored entries`);
+      }
+      const root = latest.size === this.#builder.size ? this.#builder.root() : await this.#reader.mth(0, latest.size);
+      if (!root.equals(latest.rootHash)) {
+        throw new LogError('ERR_LOG_CORRUPT', `stored checkpoint of size ${latest.size} does not match the tree re-derived from tiles`);
+      }
+      this.#published = latest;
+    }
+    if (this.#published === undefined || this.#published.size < this.#builder.size) await this.#publish();
+  }
+
+  // ------------------------------------------------------------------------------- write side
+
+  append(req: AppendRequest): Promise<AppendResult> {
+    const leaf = req?.leaf;
+    if (!(leaf instanceof Uint8Array)) throw new TypeError('leaf must be a Uint8Array');
+    if (leaf.length > MAX_LEAF_SIZE) throw new RangeError(`leaf of ${leaf.length} bytes exceeds ${MAX_LEAF_SIZE}`);
+    let identity = req.identity;
+    if (identity === undefined) {
+      identity = createHash('sha256').update(leaf).digest();
+    } else if (!(identity instanceof Uint8Array) || identity.length === 0 || identity.length > MAX_IDENTITY_SIZE) {
+      throw new RangeError(`identity must be 1 to ${MAX_IDENTITY_SIZE} bytes`);
+    }
+    const indexKeys = req.indexKeys ?? [];
+    if (indexKeys.length > MAX_INDEX_KEYS) throw new RangeError(`at most ${MAX_INDEX_KEYS} index keys`);
+    for (const k of indexKeys) {
+      if (typeof k !== 'string' || k.length === 0 || k.length > MAX_INDEX_KEY_LENGTH) {
+        throw new RangeError(`index keys must be strings of 1 to ${MAX_INDEX_KEY_LENGTH} characters`);
+      }
+    }
+    if (this.#closed) return Promise.reject(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
+    if (this.#queue.length >= this.#maxPending) {
+      // Overload is a code, not a hang or unbounded memory (STYLE.md §Errors).
+      return Promise.reject(
+        new LogError('ERR_LOG_PUSHBACK', `${this.#queue.length} appends are waiting to be sequenced; retry later`, {
+          retryAfterSeconds: PUSHBACK_RETRY_SECONDS,
+        }),
+      );
+    }
+    // Copy the leaf: the caller may reuse its buffer before the batch commits.
+    const item: SequenceItem = { leaf: Buffer.from(leaf), identity: Buffer.from(identity), indexKeys: [...indexKeys] };
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#scheduleSequencing();
+    });
+  }
+
+  #scheduleSequencing(): void {
+    if (this.#pump !== undefined) return; // the running pump takes new appends in its next batch
+    if (this.#queue.length >= this.#batchSize || this.#batchDelayMs === 0) {
+      if (this.#batchTimer !== undefined) clearTimeout(this.#batchTimer);
+      this.#batchTimer = undefined;
+      this.#startPump(true);
+    } else if (this.#batchTimer === undefined) {
+      this.#batchTimer = setTimeout(() => {
+        this.#batchTimer = undefined;
+        this.#startPump(false);
+      }, this.#batchDelayMs);
+    }
+  }
+
+  #startPump(deferred: boolean): void {
+    if (this.#pump !== undefined) return;
+    // Deferred by a macrotask so that append() returns before storage work blocks the thread.
+    this.#pump = (deferred ? new Promise<void>((r) => setImmediate(r)) : Promise.resolve())
+      .then(() => this.#runPump())
+      .finally(() => {
+        this.#pump = undefined;
+        if (this.#queue.length > 0) this.#scheduleSequencing();
+      });
+  }
+
+  /** Sequence → integrate → publish, batch after batch, until no append waits. */
+  async #runPump(): Promise<void> {
+    do {
+      if (this.#queue.length > 0) {
+        const batch = this.#queue.length <= this.#batchSize ? this.#queue : this.#queue.slice(0, this.#batchSize);
+        this.#queue = batch === this.#queue ? [] : this.#queue.slice(this.#batchSize);
+        await this.#exclusive(() => this.#sequence(batch));
+      }
+      try {
+        await this.#exclusive(() => this.#integrate());
+      } catch (err) {
+        this.#reportAndRetry(err, 'integration');
+        continue;
+      }
+      this.#maybePublish();
+      if (this.#queue.length === 0) break;
+      // Yield to the event loop: storage calls may be synchronous (better-sqlite3), and timers
+      // (the publisher) and I/O (new requests, which then join the next batch) must get a turn.
+      await new Promise<void>((r) => setImmediate(r));
+    } while (this.#queue.length > 0);
+  }
+
+  /** Runs storage writes one at a time (the driver contract: never two writes concurrently). */
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const prev = this.#lock;
+    let release!: () => void;
+    this.#lock = new Promise<void>((r) => (release = r));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  async #sequence(batch: PendingAppend[]): Promise<void> {
+    const integratedTime = Math.floor(this.#clock().getTime() / 1000);
+    const items = batch.map((p) => p.item);
+    let outcomes;
+    try {
+      outcomes = await this.#driver.sequence(items, integratedTime);
+    } catch (err) {
+      const e = asStorageError(err, 'sequencing');
+      for (const p of batch) p.reject(e);
+      this.#onError(e);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const o = outcomes[i]!;
+      if (!o.duplicate) {
+        if (o.index !== this.#sequenced) {
+          // The driver broke its contract; stop trusting the in-memory leaves.
+          this.#toIntegrate = null;
+          this.#onError(new LogError('ERR_LOG_CORRUPT', `storage assigned index ${o.index}, expected ${this.#sequenced}`));
+          this.#sequenced = o.index;
+        }
+        this.#sequenced++;
+        this.#toIntegrate?.push(items[i]!.leaf as Buffer);
+      }
+      batch[i]!.resolve(o);
+    }
+  }
+
+  /** Folds every sequenced entry into the tree and stores the changed tiles with the new right edge. */
+  async #integrate(): Promise<void> {
+    while (this.#builder.size < this.#sequenced) {
+      const start = this.#builder.size;
+      let leaves: Buffer[];
+      if (this.#toIntegrate !== null) {
+        leaves = this.#toIntegrate;
+        this.#toIntegrate = [];
+      } else {
+        const end = Math.min(start + RECOVERY_CHUNK, this.#sequenced);
+        const entries = await this.#driver.readEntries(start, end);
+        entries.forEach((e, i) => {
+          if (e.index !== start + i) throw new LogError('ERR_LOG_CORRUPT', `entry ${start + i} is missing from storage`);
+        });
+        if (entries.length !== end - start) throw new LogError('ERR_LOG_CORRUPT', `entry ${start + entries.length} is missing from storage`);
+        leaves = entries.map((e) => e.leaf);
+      }
+      const before = this.#builder.snapshot();
+      for (const leaf of leaves) this.#builder.append(hashLeaf(leaf));
+      try {
+        await this.#driver.integrate(this.#builder.flush(), this.#builder.state());
+      } catch (err) {
+        this.#builder = before;
+        this.#toIntegrate = null; // catch up from storage next time; hold no leaves meanwhile
+        throw asStorageError(err, 'integration');
+      }
+      if (this.#toIntegrate === null && this.#builder.size === this.#sequenced) this.#toIntegrate = [];
+    }
+  }
+
+  #reportAndRetry(err: unknown, what: string): void {
+    this.#onError(asStorageError(err, what));
+    if (this.#retryTimer !== undefined || this.#closed) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#startPump(false);
+    }, RETRY_MS);
+  }
+
+  /** Publishes now when the interval has passed, else arms a timer for when it will have. */
+  #maybePublish(): void {
+    if (this.#publishing !== undefined || this.#publishTimer !== undefined) return;
+    if (this.#published !== undefined && this.#published.size >= this.#builder.size) return;
+    const wait = this.#lastPublishAt + this.#intervalMs - performance.now();
+    if (wait > 0) {
+      this.#publishTimer = setTimeout(() => {
+        this.#publishTimer = undefined;
+        this.#maybePublish();
+      }, wait);
+      return;
+    }
+    this.#publishing = this.#publish()
+      .catch((err: unknown) => this.#reportAndRetry(err, 'publication'))
+      .finally(() => {
+        this.#publishing = undefined;
+      });
+  }
+
+  /** Signs, cosigns and durably stores a checkpoint of the integrated tree, then releases waiters. */
+  async #publish(): Promise<void> {
+    // Size and root are read together, between two integrations.
+    const { size, rootHash } = await this.#exclusive(async () => ({ size: this.#builder.size, rootHash: this.#builder.root() }));
+    const body = formatCheckpoint({ origin: this.origin, treeSize: size, rootHash, extensions: [] });
+    let note = signNote(body, this.#signers);
+    if (this.#witnesses.length > 0) note = await this.#cosign(note, { origin: this.origin, treeSize: size, rootHash, extensions: [] });
+    const cp: PublishedCheckpoint = { size, rootHash, note, publishedAt: this.#clock() };
+    await this.#exclusive(() => this.#driver.storeCheckpoint(cp));
+    this.#lastPublishAt = performance.now();
+    if (this.#published === undefined || size >= this.#published.size) this.#published = cp;
+    this.#releaseWaiters();
+    // Entries integrated while this one was being signed get the next checkpoint.
+    if (!this.#closed) this.#maybePublish();
+  }
+
+  async #cosign(note: string, checkpoint: Parameters<WitnessHook['cosign']>[1]): Promise<string> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('witness timeout')), this.#witnessTimeoutMs);
+    try {
+      const answers = await Promise.all(
+        this.#witnesses.map((w) => {
+          const timeout = new Promise<undefined>((resolve) => controller.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+          return Promise.race([w.cosign(note, checkpoint, controller.signal).catch(() => undefined), timeout]);
+        }),
+      );
+      // Only well-formed signature lines are appended (c2sp.org/signed-note: "— <name> <base64>").
+      const lines = answers.flatMap((a) => a ?? []).filter((l) => /^\u2014 [^\s+]+ [A-Za-z0-9+/]+=*$/u.test(l));
+      return lines.length === 0 ? note : `${note}${lines.map((l) => `${l}\n`).join('')}`;
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+
+  #releaseWaiters(): void {
+    const cp = this.#published;
+    if (cp === undefined || this.#waiters.length === 0) return;
+    const still: CheckpointWaiter[] = [];
+    for (const w of this.#waiters) {
+      if (w.index < cp.size) {
+        w.cleanup();
+        w.resolve(cp);
+      } else {
+        still.push(w);
+      }
+    }
+    this.#waiters = still;
+  }
+
+  // -------------------------------------------------------------------------------- read side
+
+  awaitCheckpoint(index: number, signal?: AbortSignal): Promise<PublishedCheckpoint> {
+    try {
+      checkInteger(index, 'index');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const cp = this.#published;
+    if (cp !== undefined && index < cp.size) return Promise.resolve(cp);
+    if (this.#closed) return Promise.reject(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
+    if (index >= this.#sequenced + this.#queue.length) {
+      return Promise.reject(new LogError('ERR_LOG_INDEX', `index ${index} has not been appended (size ${this.#sequenced})`));
+    }
+    if (signal?.aborted === true) return Promise.reject(signal.reason);
+    return new Promise<PublishedCheckpoint>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(signal!.reason);
+      };
+      const waiter: CheckpointWaiter = { index, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  checkpoint(): PublishedCheckpoint {
+    return this.#published!; // recover() always leaves a published checkpoint
+  }
+
+  stats(): LogStats {
+    return { pending: this.#queue.length, sequenced: this.#sequenced, integrated: this.#builder.size, published: this.#published?.size ?? 0 };
+  }
+
+  #checkOpen(): void {
+    // Reads keep working while close() drains; they fail once storage is released.
+    if (this.#shutDown) throw new LogError('ERR_LOG_CLOSED', 'the log is closed');
+  }
+
+  async entry(index: number): Promise<LogEntry | undefined> {
+    this.#checkOpen();
+    checkInteger(index, 'index');
+    if (index >= this.#sequenced) return undefined;
+    return (await this.#driver.readEntries(index, index + 1))[0];
+  }
+
+  async findByIdentity(identity: Uint8Array): Promise<number | undefined> {
+    this.#checkOpen();
+    if (!(identity instanceof Uint8Array)) throw new TypeError('identity must be a Uint8Array');
+    return this.#driver.findByIdentity(identity);
+  }
+
+  async search(indexKey: string, limit = 100): Promise<number[]> {
+    this.#checkOpen();
+    if (typeof indexKey !== 'string') throw new TypeError('index key must be a string');
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) throw new RangeError(`limit must be 1 to ${MAX_SEARCH_LIMIT}`);
+    return this.#driver.search(indexKey, limit);
+  }
+
+  #checkTreeSize(treeSize: number): void {
+    checkInteger(treeSize, 'tree size');
+    const published = this.#published?.size ?? 0;
+    if (treeSize > published) {
+      throw new LogError('ERR_LOG_TREE_SIZE', `tree size ${treeSize} exceeds the latest published checkpoint (size ${published})`);
+    }
+  }
+
+  async inclusionProof(index: number, treeSize: number): Promise<Buffer[]> {
+    this.#checkOpen();
+    checkInteger(index, 'index');
+    this.#checkTreeSize(treeSize);
+    if (index >= treeSize) throw new LogError('ERR_LOG_INDEX', `index ${index} is not below tree size ${treeSize}`);
+    return this.#reader.inclusion(index, 0, treeSize);
+  }
+
+  async consistencyProof(oldSize: number, newSize: number): Promise<Buffer[]> {
+    this.#checkOpen();
+    checkInteger(oldSize, 'old size');
+    this.#checkTreeSize(newSize);
+    if (oldSize > newSize) throw new LogError('ERR_LOG_INDEX', `old size ${oldSize} exceeds new size ${newSize}`);
+    if (oldSize === 0 || oldSize === newSize) return [];
+    return this.#reader.consistency(oldSize, 0, newSize, true);
+  }
+
+  async rootHash(treeSize: number): Promise<Buffer> {
+    this.#checkOpen();
+    this.#checkTreeSize(treeSize);
+    if (treeSize === this.#published?.size) return Buffer.from(this.#published.rootHash);
+    return this.#reader.mth(0, treeSize);
+  }
+
+  /** Width to serve for tile `index` of a level holding `count` published nodes, or undefined. */
+  #servableWidth(count: number, index: number, width: number | undefined): number | undefined {
+    if (!Number.isSafeInteger(index) || index < 0) return undefined;
+    const w = width ?? TILE_WIDTH;
+    if (!Number.isInteger(w) || w < 1 || w > TILE_WIDTH) return undefined;
+    return index * TILE_WIDTH + w <= count ? w : undefined;
+  }
+
+  async tile(level: number, index: number, width?: number): Promise<Buffer | undefined> {
+    this.#checkOpen();
+    if (!Number.isInteger(level) || level < 0 || level > MAX_TILE_LEVEL) return undefined;
+    const w = this.#servableWidth(nodesAtTileLevel(this.#published?.size ?? 0, level), index, width);
+    if (w === undefined) return undefined;
+    const t = await this.#reader.tile(level, index, w);
+    return Buffer.from(t.subarray(0, w * 32));
+  }
+
+  async entryBundle(index: number, width?: number): Promise<Buffer | undefined> {
+    this.#checkOpen();
+    const w = this.#servableWidth(this.#published?.size ?? 0, index, width);
+    if (w === undefined) return undefined;
+    const start = index * TILE_WIDTH;
+    const entries = await this.#driver.readEntries(start, start + w);
+    if (entries.length !== w) throw new LogError('ERR_LOG_CORRUPT', `entry bundle ${index} misses entries`);
+    let total = 0;
+    for (const e of entries) total += 2 + e.leaf.length;
+    const out = Buffer.allocUnsafe(total);
+    let off = 0;
+    for (const e of entries) {
+      // c2sp.org/tlog-tiles: each entry is a big-endian uint16 length followed by the data.
+      off = out.writeUInt16BE(e.leaf.length, off);
+      off += e.leaf.copy(out, off);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closed = true;
+    this.#closing = this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#batchTimer !== undefined) clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    // Drain: every accepted append is sequenced (or rejected by storage) before we stop.
+    while (this.#pump !== undefined || this.#queue.length > 0) {
+      if (this.#pump === undefined) this.#startPump(false);
+      await this.#pump;
+    }
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    if (this.#publishTimer !== undefined) clearTimeout(this.#publishTimer);
+    this.#retryTimer = this.#publishTimer = undefined;
+    await this.#publishing;
+    try {
+      await this.#exclusive(() => this.#integrate());
+      if (this.#published === undefined || this.#published.size < this.#builder.size) await this.#publish();
+    } catch (err) {
+      this.#onError(asStorageError(err, 'final publication'));
+    }
+    const closed = new LogError('ERR_LOG_CLOSED', 'the log closed before a checkpoint covered the entry');
+    for (const w of this.#waiters) {
+      w.cleanup();
+      w.reject(closed);
+    }
+    this.#waiters = [];
+    this.#shutDown = true;
+    await this.#exclusive(() => this.#driver.close());
+  }
+}

@@ -1,0 +1,27 @@
+// Child process of crash.test.ts: appends forever from 32 concurrent writers and prints every
+// acknowledged entry (`ack <index> <leaf>`) and, from time to time, the latest published
+// checkpoint (`cp <size> <root base64>`), until the parent SIGKILLs it.
+import { createPrivateKey } from 'node:crypto';
+import { noteSignerFromPrivateKey } from '@signet/merkle';
+import { openLog } from '@signet/log';
+
+const [dir, keyPem, origin, tag] = process.argv.slice(2) as [string, string, string, string];
+const signer = noteSignerFromPrivateKey(origin, createPrivateKey(keyPem));
+const log = await openLog({ dataDir: dir, origin, signers: [signer], batchSize: 64, checkpointIntervalMs: 5 });
+let n = 0;
+let lastCp = -1;
+async function writer(): Promise<never> {
+  for (;;) {
+    const leaf = `${tag}-${n++}`;
+    const r = await log.append({ leaf: Buffer.from(leaf) });
+    // Pipes are synchronous on Linux: once write() returns the parent can read the line.
+    process.stdout.write(`ack ${r.index} ${leaf}\n`);
+    const cp = log.checkpoint();
+    if (cp.size !== lastCp) {
+      lastCp = cp.size;
+      process.stdout.write(`cp ${cp.size} ${cp.rootHash.toString('base64')}\n`);
+    }
+  }
+}
+process.stdout.write('ready\n');
+await Promise.all(Array.from({ length: 32 }, () => writer()));

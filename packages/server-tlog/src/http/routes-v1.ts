@@ -1,0 +1,75 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { TLogServerError } from '../errors.js';
+import { requestError } from '../json-fields.js';
+import type { TLogService } from '../tlog-service.js';
+
+const DECIMAL = /^(?:0|[1-9][0-9]{0,15})$/;
+
+/** A decimal query parameter (no sign, no leading zeros), or undefined when absent. */
+export function decimalParam(query: unknown, name: string): number | undefined {
+  const v = (query as Record<string, unknown> | undefined)?.[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !DECIMAL.test(v) || !Number.isSafeInteger(Number(v))) throw requestError(`query parameter ${name} must be a non-negative decimal integer`);
+  return Number(v);
+}
+
+/** An AbortSignal that fires when the client goes away, so a waiting append stops waiting. */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const ac = new AbortController();
+  // The response closes before it finished only when the connection went away.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) ac.abort();
+  });
+  return ac.signal;
+}
+
+function notFound(what: string): TLogServerError {
+  return new TLogServerError('ERR_TLOG_NOT_FOUND', `${what} not found`);
+}
+
+/** Rekor v1 REST API (sigstore/rekor openapi.yaml), over a `TLogService`. */
+export function rekorV1Routes(service: TLogService) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    app.post('/api/v1/log/entries', async (request, reply: FastifyReply) => {
+      const created = await service.createEntryV1(request.body, clientGone(reply));
+      reply
+        .code(created.duplicate ? 409 : 201)
+        .header('location', `/api/v1/log/entries/${created.uuid}`)
+        .header('server-timing', `seq;dur=${created.sequencedMs.toFixed(2)}`);
+      if (created.duplicate) reply.header('x-signet-error-code', 'ERR_TLOG_DUPLICATE');
+      return created.entry;
+    });
+
+    app.get('/api/v1/log/entries', async (request) => {
+      const index = decimalParam(request.query, 'logIndex');
+      if (index === undefined) throw requestError('query parameter logIndex is required');
+      const e = await service.entryByIndex(index);
+      if (!e) throw notFound(`entry ${index}`);
+      return e;
+    });
+
+    app.get<{ Params: { uuid: string } }>('/api/v1/log/entries/:uuid', async (request) => {
+      const e = await service.entryByUuid(request.params.uuid);
+      if (!e) throw notFound(`entry ${request.params.uuid}`);
+      return e;
+    });
+
+    app.post('/api/v1/log/entries/retrieve', async (request) => service.retrieveEntries(request.body));
+
+    app.get('/api/v1/log', async () => service.logInfo());
+
+    app.get('/api/v1/log/proof', async (request) => {
+      const lastSize = decimalParam(request.query, 'lastSize');
+      if (lastSize === undefined) throw requestError('query parameter lastSize is required');
+      const firstSize = decimalParam(request.query, 'firstSize') ?? 1;
+      return service.consistencyProof(firstSize, lastSize);
+    });
+
+    app.get('/api/v1/log/publicKey', async (_request, reply) => {
+      reply.type('application/x-pem-file');
+      return service.publicKeyPem();
+    });
+
+    app.post('/api/v1/index/retrieve', async (request) => service.searchIndex(request.body));
+  };
+}

@@ -1,0 +1,40 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { TLogServerError } from '../errors.js';
+import type { TLogService } from '../tlog-service.js';
+import { sendError } from './errors.js';
+import { rekorV1Routes } from './routes-v1.js';
+import { rekorV2Routes } from './routes-v2.js';
+import { tileRoutes } from './routes-tiles.js';
+
+/** Options of the HTTP server. */
+export interface TLogServerOptions {
+  service: TLogService;
+  /** Largest request body in bytes; larger → 413. Default 4 MiB (a DSSE envelope with a large attestation). */
+  bodyLimit?: number;
+  /** Pino logger options or `false` (default: no request logging). */
+  logger?: boolean | object;
+}
+
+/**
+ * The transparency log's HTTP server: Rekor v1, Rekor v2 (write), C2SP tlog-tiles (read).
+ * JSON only (415 otherwise), bodies capped (413), `__proto__` and `constructor.prototype`
+ * keys refused (400); every error in the emulated API's error shape.
+ */
+export async function buildTLogServer(options: TLogServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    logger: options.logger ?? false,
+    return503OnClosing: true,
+    keepAliveTimeout: 10_000,
+  });
+  // JSON is the only request media type (fastify also parses text/plain by default).
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new TLogServerError('ERR_TLOG_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  await app.register(rekorV1Routes(options.service));
+  await app.register(rekorV2Routes(options.service));
+  await app.register(tileRoutes(options.service));
+  return app;
+}
