@@ -5,6 +5,7 @@ import { inspectBundle } from './commands/bundle-inspect.js';
 import { registerTsaCommands } from './commands/tsa.js';
 import { registerTufCommands } from './commands/tuf.js';
 import { registerTlogCommands } from './commands/tlog.js';
+import { registerOidcDevCommands } from './commands/oidc-dev.js';
 
 /** Output sinks, injectable for tests. */
 export interface Io {
@@ -69,6 +70,7 @@ export function buildProgram(io: Io): Command {
   const serve = program.command('serve').description('Run a Signet service (each alone, on loopback by default)');
   // registerXCommands(program, serve, io) calls go here, one line per area.
   registerTlogCommands(program, serve, io);
+  registerOidcDevCommands(program, serve, io);
   registerTsaCommands(program, serve, io);
   registerTufCommands(program, serve, io);
   void serve;

@@ -197,7 +197,16 @@ class SqliteDriver implements StorageDriver {
 
   async integrate(tiles: readonly TileWrite[], state: IntegratedState): Promise<void> {
     try {
-      this.#integrateTx!(tiles, state);
+      // Tiles are derived data (docs/log-storage.md rule 13): commit without an fsync of its
+      // own. In WAL mode the next FULL commit (a sequenced batch or a checkpoint) fsyncs the WAL
+      // up to and including this transaction, so a stored checkpoint never outlives the tiles
+      // it covers; losing only the latest integration means recovery redoes it from entries.
+      this.#db.pragma('synchronous = NORMAL');
+      try {
+        this.#integrateTx!(tiles, state);
+      } finally {
+        this.#db.pragma('synchronous = FULL');
+      }
     } catch (err) {
       throw storageError('integrate', err);
     }

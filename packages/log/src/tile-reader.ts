@@ -3,6 +3,7 @@ import { LogError } from './errors.js';
 
 const HASH_SIZE = 32;
 const FULL_TILE_BYTES = TILE_WIDTH * HASH_SIZE;
+const NODE_CACHE_LIMIT = 65_536;
 
 /** Largest power of two strictly below `n` (n ≥ 2), the split point of RFC 9162 §2.1.1. */
 function splitPoint(n: number): number {
@@ -21,6 +22,8 @@ export class TileReader {
   readonly #read: (level: number, index: number) => Promise<Buffer | undefined>;
   readonly #cache = new Map<string, Buffer>();
   readonly #cacheLimit: number;
+  /** Hashes of perfect subtrees higher than one tile: immutable once they exist, and hot. */
+  readonly #nodes = new Map<string, Buffer>();
 
   constructor(read: (level: number, index: number) => Promise<Buffer | undefined>, cacheLimit = 4096) {
     this.#read = read;
@@ -50,6 +53,19 @@ export class TileReader {
 
   /** Hash of the perfect subtree of height `height` whose leftmost leaf is `index·2^height`. */
   async node(height: number, index: number): Promise<Buffer> {
+    if (height <= TILE_HEIGHT) return this.#computeNode(height, index);
+    // A perfect subtree's hash never changes, so it can be cached without invalidation.
+    const key = `${height}/${index}`;
+    let h = this.#nodes.get(key);
+    if (h === undefined) {
+      h = await this.#computeNode(height, index);
+      this.#nodes.set(key, h);
+      if (this.#nodes.size > NODE_CACHE_LIMIT) this.#nodes.delete(this.#nodes.keys().next().value as string);
+    }
+    return h;
+  }
+
+  async #computeNode(height: number, index: number): Promise<Buffer> {
     const level = Math.floor(height / TILE_HEIGHT);
     const up = height % TILE_HEIGHT;
     const count = 2 ** up;

@@ -52,7 +52,7 @@ async function requestGitHubToken(requestUrl: string, bearer: string, opts: Acqu
   let body: Record<string, unknown>;
   try {
     body = await fetchJsonObject(url, {
-      fetch: (input, init) => fetchFn(input, { ...init, headers: { accept: 'application/json', authorization: `bearer ${bearer}` } }),
+      fetch: (input, init) => fetchFn(input, { ...init, headers: { accept: 'application/json', authorization: `Bearer ${bearer}` } }),
       timeoutMs: opts.timeoutMs ?? 10_000,
       maxBytes: 64 * 1024,
       maxRedirects: 0,

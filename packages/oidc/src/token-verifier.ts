@@ -190,7 +190,7 @@ export class TokenVerifier {
       return await verifyWith(token, entry.keys, issuer.algorithms);
     } catch (e) {
       // Key rotation: an unknown kid makes us refetch the JWKS, at most once per interval.
-      if (!(e instanceof OidcError && e.message === NO_KEY)) throw e;
+      if (!(e instanceof OidcError && e.cause instanceof joseErrors.JWKSNoMatchingKey)) throw e;
       if (this.#now() - entry.fetchedAt < this.#refetchMs) throw e;
       entry = await this.#keySet(iss, issuer, true);
       return verifyWith(token, entry.keys, issuer.algorithms);

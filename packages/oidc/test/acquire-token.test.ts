@@ -27,7 +27,7 @@ describe('acquireToken', () => {
     const got = await acquireToken({ env: { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req-bearer' } });
     assert.deepEqual(got, { token: 'gh.id.token', source: 'github-actions' });
     assert.equal(seen.url, '/_apis/token?api-version=2.0&audience=sigstore');
-    assert.equal(seen.auth, 'bearer req-bearer');
+    assert.equal(seen.auth, 'Bearer req-bearer');
   });
 
   it('fails with ERR_OIDC_ACQUIRE when the GitHub endpoint fails', async (t) => {

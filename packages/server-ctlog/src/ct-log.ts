@@ -98,6 +98,7 @@ export class CTLog {
   /** Issuer certificates already checked to chain to a root, by SHA-256 of their DER. */
   private readonly trustedIssuers = new Map<string, { cert: Certificate; chain: Buffer[] }>();
   private sthCache: SignedTreeHead | undefined;
+  private closed = false;
 
   constructor(options: CTLogOptions) {
     let algorithm: string;
@@ -204,9 +205,10 @@ export class CTLog {
     const hash = leafHash(leaf);
     // The same certificate twice is one entry (its first timestamp), as RFC 6962 §4.1 allows.
     const identity = sha256(Buffer.concat([uint16(entry.type), entry.type === LogEntryType.x509 ? entry.certificate : Buffer.concat([entry.issuerKeyHash, entry.tbsCertificate])]));
-    await this.store.put(hash, extraData);
+    if (this.closed) throw new CTLogError('ERR_CT_UNAVAILABLE', 'the CT log is closed');
     let result;
     try {
+      await this.store.put(hash, extraData);
       result = await this.log.append({ leaf, identity, indexKeys: [`leaf:${hash.toString('hex')}`] });
     } catch (cause) {
       throw new CTLogError('ERR_CT_UNAVAILABLE', `the log did not accept the entry: ${(cause as Error).message}`, { cause });
@@ -296,6 +298,8 @@ export class CTLog {
 
   /** Closes the engine and the extra-data store. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     try {
       await this.log.close();
     } finally {

@@ -98,6 +98,7 @@ export const SAFE_FASTIFY_OPTIONS = {
 export async function createCTLogServer(ctLog: CTLog): Promise<FastifyInstance> {
   const { default: fastify } = await import('fastify');
   const app = fastify(SAFE_FASTIFY_OPTIONS);
+  app.removeContentTypeParser('text/plain');
   registerCTLogRoutes(app, ctLog);
   return app;
 }

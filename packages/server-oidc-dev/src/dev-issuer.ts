@@ -121,6 +121,8 @@ export async function createDevIssuer(options: DevIssuerOptions = {}): Promise<D
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply.code(status).send({ code: (err as { code?: string }).code ?? 'ERR_INTERNAL', message: status >= 500 ? 'internal error' : (err as Error).message });
   });
+  // JSON only: a form or text body is 415, not a guess.
+  app.removeContentTypeParser('text/plain');
   app.post('/dev/token', async (request) => {
     const body = request.body as Record<string, unknown> | null;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new DevIssuerError('ERR_OIDC_DEV_IDENTITY', 'body must be a JSON object');

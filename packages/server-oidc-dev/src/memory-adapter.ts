@@ -15,6 +15,12 @@ export class MemoryStore {
   readonly userCodes = new Map<string, string>();
   readonly grants = new Map<string, Set<string>>();
 
+  /** Drops expired records (a long-running dev server would otherwise only grow). */
+  sweep(): void {
+    const now = Date.now();
+    for (const [key, r] of this.records) if (r.expiresAt <= now) this.records.delete(key);
+  }
+
   /** A factory in the shape oidc-provider's `adapter` option expects. */
   adapterFactory(): (model: string) => MemoryAdapter {
     return (model: string) => new MemoryAdapter(model, this);
@@ -43,6 +49,7 @@ export class MemoryAdapter {
   }
 
   async upsert(id: string, payload: Record<string, unknown>, expiresIn?: number): Promise<void> {
+    if (this.store.records.size > 10_000) this.store.sweep();
     const key = this.#key(id);
     const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Infinity;
     this.store.records.set(key, { payload, expiresAt });

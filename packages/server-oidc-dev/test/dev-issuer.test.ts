@@ -132,57 +132,82 @@ class CookieJar {
   }
 }
 
+interface Authorization {
+  code: string;
+  verifier: string;
+  redirectUri: string;
+  nonce: string;
+  endpoints: Record<string, string>;
+}
+
+/** Runs the browser half of the flow with fetch: follows redirects (carrying cookies) to the redirect_uri. */
+async function authorize(dev: DevIssuer): Promise<Authorization> {
+  const endpoints = (await (await fetch(`${dev.url}/.well-known/openid-configuration`)).json()) as Record<string, string>;
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirectUri = 'http://localhost:43117/auth/callback';
+  const state = randomBytes(8).toString('hex');
+  const nonce = randomBytes(8).toString('hex');
+  const auth = new URL(endpoints['authorization_endpoint'] as string);
+  for (const [k, v] of Object.entries({ client_id: 'sigstore', response_type: 'code', scope: 'openid email', redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', state, nonce })) {
+    auth.searchParams.set(k, v);
+  }
+  const jar = new CookieJar();
+  let next = auth.toString();
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await fetch(next, { redirect: 'manual', headers: { cookie: jar.header() } });
+    jar.take(res);
+    await res.arrayBuffer();
+    assert.ok(res.status >= 300 && res.status < 400, `hop ${hop}: HTTP ${res.status} at ${next}`);
+    const location = new URL(res.headers.get('location') as string, next);
+    if (location.toString().startsWith(redirectUri)) {
+      assert.equal(location.searchParams.get('state'), state);
+      const code = location.searchParams.get('code');
+      assert.ok(code, `no code in ${location.search}`);
+      return { code, verifier, redirectUri, nonce, endpoints };
+    }
+    next = location.toString();
+  }
+  assert.fail('never reached the redirect_uri');
+}
+
+async function exchange(a: Authorization, verifier = a.verifier): Promise<Response> {
+  return fetch(a.endpoints['token_endpoint'] as string, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: a.code, redirect_uri: a.redirectUri, client_id: 'sigstore', code_verifier: verifier }),
+  });
+}
+
 describe('development issuer: authorization code + PKCE', () => {
   it('completes the browser flow headlessly and yields an id_token that verifies', async (t) => {
     const dev = await start(t, { defaultUser: { email: 'dev@example.com' } });
-    const discovery = (await (await fetch(`${dev.url}/.well-known/openid-configuration`)).json()) as Record<string, string>;
-    const verifier = randomBytes(32).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
-    const redirectUri = 'http://localhost:43117/auth/callback';
-    const state = randomBytes(8).toString('hex');
-    const nonce = randomBytes(8).toString('hex');
-    const auth = new URL(discovery['authorization_endpoint'] as string);
-    for (const [k, v] of Object.entries({ client_id: 'sigstore', response_type: 'code', scope: 'openid email', redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', state, nonce })) {
-      auth.searchParams.set(k, v);
-    }
-
-    const jar = new CookieJar();
-    let next = auth.toString();
-    let callback: URL | undefined;
-    for (let hop = 0; hop < 10 && callback === undefined; hop++) {
-      const res = await fetch(next, { redirect: 'manual', headers: { cookie: jar.header() } });
-      jar.take(res);
-      await res.arrayBuffer();
-      assert.ok(res.status >= 300 && res.status < 400, `hop ${hop}: HTTP ${res.status} at ${next}`);
-      const location = new URL(res.headers.get('location') as string, next);
-      if (location.toString().startsWith(redirectUri)) callback = location;
-      else next = location.toString();
-    }
-    assert.ok(callback, 'reached the redirect_uri');
-    assert.equal(callback.searchParams.get('state'), state);
-    const code = callback.searchParams.get('code');
-    assert.ok(code);
-
-    const tokenRes = await fetch(discovery['token_endpoint'] as string, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'sigstore', code_verifier: verifier }),
-    });
+    const a = await authorize(dev);
+    const tokenRes = await exchange(a);
     assert.equal(tokenRes.status, 200, await tokenRes.clone().text());
     const { id_token: idToken } = (await tokenRes.json()) as { id_token: string };
     const v = await new TokenVerifier([{ issuerUrl: dev.url, requireEmailVerified: true }]).verify(idToken);
     assert.equal(v.claims['email'], 'dev@example.com');
     assert.equal(v.claims['email_verified'], true);
-    assert.equal(v.claims['nonce'], nonce);
+    assert.equal(v.claims['nonce'], a.nonce);
     assert.deepEqual(v.audience, ['sigstore']);
   });
 
-  it('refuses a token request with the wrong PKCE verifier', async (t) => {
+  it('refuses the code exchange with the wrong PKCE verifier', async (t) => {
     const dev = await start(t);
-    const res = await fetch(`${dev.url}/auth?client_id=sigstore&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('http://127.0.0.1:9/auth/callback')}`, { redirect: 'manual' });
-    // PKCE is required for public clients: no code_challenge, no flow.
-    assert.notEqual(res.status, 303);
-    const location = res.headers.get('location') ?? '';
-    assert.match(location + (await res.text()), /code_challenge|invalid_request/);
+    const a = await authorize(dev);
+    const res = await exchange(a, randomBytes(32).toString('base64url'));
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant');
+  });
+
+  it('requires PKCE from public clients', async (t) => {
+    const dev = await start(t);
+    const redirect = 'http://127.0.0.1:9/auth/callback';
+    const res = await fetch(`${dev.url}/auth?client_id=sigstore&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(redirect)}`, { redirect: 'manual' });
+    const location = new URL(res.headers.get('location') ?? '', dev.url);
+    assert.ok(location.toString().startsWith(redirect));
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.match(location.searchParams.get('error_description') ?? '', /PKCE/);
   });
 });

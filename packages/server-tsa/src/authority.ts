@@ -33,6 +33,7 @@ const FAILURE_OF: Readonly<Partial<Record<TimestampErrorCode, PKIFailureInfo>>> 
   ERR_TSA_POLICY: 'unacceptedPolicy',
   ERR_TSA_EXTENSION: 'unacceptedExtension',
   ERR_TSA_SIGNER: 'systemFailure',
+  ERR_TSA_VALIDITY: 'systemFailure',
 };
 
 /** TSTInfo accuracy (RFC 3161 §2.4.2); zero parts are omitted. */
@@ -215,7 +216,8 @@ export class TimestampAuthority {
    * Judges a request and answers it: a granted TimeStampResp with a fresh token, or a rejection
    * (PKIStatus 2) whose failInfo names the first problem, in this order: version (badRequest),
    * hash algorithm (badAlg), imprint length (badDataFormat), policy (unacceptedPolicy),
-   * extensions (unacceptedExtension), signer failure (systemFailure). Never throws for a bad request.
+   * extensions (unacceptedExtension); then the TSA's own state: a clock outside the chain's
+   * validity or a failing signer (systemFailure). Never throws for a bad request.
    */
   async timestamp(request: TimeStampReq): Promise<TimestampResponse> {
     let policy: string;
@@ -226,6 +228,12 @@ export class TimestampAuthority {
       throw err;
     }
     const genTime = this.#genTime();
+    // A token outside its chain's validity verifies nowhere (RFC 3161 §2.4.2 genTime is checked
+    // against every path certificate); refuse instead of handing it out.
+    const expired = this.#chain.certificates.find((c) => genTime < c.notBefore || genTime > c.notAfter);
+    if (expired) {
+      return this.reject(new TimestampError('ERR_TSA_VALIDITY', `TSA certificate ${expired.serialNumber} is not valid at ${genTime.toISOString()}`));
+    }
     const serialNumber = this.#serial();
     const { messageImprint: mi } = request;
     const tstInfo = sequence(

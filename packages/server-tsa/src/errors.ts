@@ -14,6 +14,7 @@ export type TimestampErrorCode =
   | 'ERR_TSA_POLICY'
   | 'ERR_TSA_EXTENSION'
   | 'ERR_TSA_SIGNER'
+  | 'ERR_TSA_VALIDITY'
   // the TSA's own key material and data directory
   | 'ERR_TSA_CHAIN'
   | 'ERR_TSA_KEY'

@@ -198,6 +198,15 @@ describe('TimestampAuthority rejections', () => {
     assert.equal(read.statusString, 'system failure');
   });
 
+  it('a clock outside the TSA chain\'s validity → systemFailure (ERR_TSA_VALIDITY), no token', async () => {
+    for (const iso of ['2000-01-01T00:00:00Z', '2100-01-01T00:00:00Z']) {
+      const r = await makeAuthority({ now: () => new Date(iso) }).respond(timeStampReq());
+      assert.ok(r.status === 'rejection', iso);
+      assert.equal(r.error.code, 'ERR_TSA_VALIDITY');
+      assert.deepEqual(readResponse(r.der).failInfo, ['systemFailure']);
+    }
+  });
+
   it('a signer whose signatures do not verify with the leaf → systemFailure, never a bad token', async () => {
     const chain = tsaChain();
     const other = tsaChain('ecdsa-p384');

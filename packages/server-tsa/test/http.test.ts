@@ -110,6 +110,8 @@ describe('POST /api/v1/timestamp', () => {
       assert.equal(body.code, 415);
       assert.equal(typeof body.message, 'string');
     }
+    const untyped = await fetch(`${base}/api/v1/timestamp`, { method: 'POST', body: timeStampReq() });
+    assert.equal(untyped.status, 415);
   });
 
   it('answers 500 with a systemFailure TimeStampResp when the signer fails', async (t) => {

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { parseCertificate } from '@signet/core';
 import { parseTrustedRoot, serializeTrustedRoot } from '@signet/bundle';
 import type { GeneratedKeyType, TimestampSigner } from '@signet/server-tsa';
 import { CliError } from '../errors.js';
@@ -94,6 +95,11 @@ export function registerTsaCommands(_program: Command, serve: Command, io: Io): 
       } catch (cause) {
         if (cause instanceof RangeError) throw new CliError('ERR_CLI_USAGE', cause.message, { cause });
         throw cause;
+      }
+      // Tokens are refused outside the chain's validity: say so long before it happens.
+      const notAfter = Math.min(...authority.certificateChain.map((der) => parseCertificate(der).notAfter.getTime()));
+      if (notAfter - Date.now() < 30 * 86_400_000) {
+        io.err(`warning: the TSA certificate chain ${notAfter <= Date.now() ? 'expired' : 'expires'} ${new Date(notAfter).toISOString()}; timestamps are refused outside it: issue a new TSA (a new data directory, or --key/--chain) and publish its trusted root`);
       }
       const app = tsa.createTimestampServer(authority, { logger: { level: process.env['SIGNET_LOG_LEVEL'] ?? 'warn', stream: process.stderr } });
       await app.listen({ host, port });
