@@ -6,6 +6,7 @@ import { registerTsaCommands } from './commands/tsa.js';
 import { registerTufCommands } from './commands/tuf.js';
 import { registerTlogCommands } from './commands/tlog.js';
 import { registerOidcDevCommands } from './commands/oidc-dev.js';
+import { registerCaCommands } from './commands/ca.js';
 
 /** Output sinks, injectable for tests. */
 export interface Io {
@@ -71,6 +72,7 @@ export function buildProgram(io: Io): Command {
   // registerXCommands(program, serve, io) calls go here, one line per area.
   registerTlogCommands(program, serve, io);
   registerOidcDevCommands(program, serve, io);
+  registerCaCommands(program, serve, io);
   registerTsaCommands(program, serve, io);
   registerTufCommands(program, serve, io);
   void serve;

@@ -80,7 +80,7 @@ export interface CAConfig {
 
 // PascalCase (JSON, Go field names) → kebab-case (YAML tags).
 const pascalToKebab = (s: string): string =>
-  ({ IssuerURL: 'issuer-url', ClientID: 'client-id', CIProvider: 'ci-provider', SPIFFETrustDomain: 'spiffe-trust-domain', CACert: 'ca-cert', BuildSignerURI: 'build-signer-uri', SourceRepositoryURI: 'source-repository-uri', SourceRepositoryOwnerURI: 'source-repository-owner-uri', BuildConfigURI: 'build-config-uri', RunInvocationURI: 'run-invocation-uri' } as Record<string, string>)[s]
+  ({ OIDCIssuers: 'oidc-issuers', MetaIssuers: 'meta-issuers', CIIssuerMetadata: 'ci-issuer-metadata', IssuerURL: 'issuer-url', ClientID: 'client-id', CIProvider: 'ci-provider', SPIFFETrustDomain: 'spiffe-trust-domain', CACert: 'ca-cert', BuildSignerURI: 'build-signer-uri', SourceRepositoryURI: 'source-repository-uri', SourceRepositoryOwnerURI: 'source-repository-owner-uri', BuildConfigURI: 'build-config-uri', RunInvocationURI: 'run-invocation-uri' } as Record<string, string>)[s]
   ?? s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 function fail(path: string, message: string, cause?: unknown): never {
@@ -315,7 +315,10 @@ export function parseCAConfig(text: string): CAConfig {
     raw = JSON.parse(text);
   } catch {
     try {
-      raw = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+      // Fulcio's production config writes alias keys as `*github-type:` (Go's yaml.v3 reads the
+      // alias name up to the colon); YAML 1.2 lets alias names contain ':', so separate them.
+      const fulcioAliases = text.replace(/^(\s*)\*([A-Za-z0-9_-]+):/gm, '$1*$2 :');
+      raw = parseYaml(fulcioAliases, { maxAliasCount: 100, uniqueKeys: true });
     } catch (cause) {
       fail('$', `neither JSON nor YAML: ${(cause as Error).message}`, cause);
     }

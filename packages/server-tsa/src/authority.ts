@@ -6,7 +6,7 @@ import {
   namedBits, octetString, oid, retagImplicit, sequence, setOf, smallInteger, unsignedInteger, utf8String,
 } from './der-writer.js';
 import { HASH_BY_OID, HASH_LENGTH, OIDS, OID_BY_HASH, type TimestampHash } from './oids.js';
-import { parseTimeStampReq, type TimeStampReq } from './request.js';
+import { MAX_NONCE_BYTES, parseTimeStampReq, type TimeStampReq } from './request.js';
 import { inspectTimestampChain, type TimestampChain, type TimestampSigner } from './signer.js';
 
 /** PKIFailureInfo bits a TSA answers with (RFC 3161 §2.4.2), by name. */
@@ -287,10 +287,15 @@ export class TimestampAuthority {
     if (mi.hashedMessage.length !== HASH_LENGTH[hash]) {
       throw new TimestampError('ERR_TSA_IMPRINT_LENGTH', `a ${hash} hashedMessage is ${HASH_LENGTH[hash]} bytes, got ${mi.hashedMessage.length}`);
     }
+    // The nonce is echoed as INTEGER content octets: they must already be minimal DER (X.690 §8.3.2).
+    const n = request.nonce;
+    if (n && (n.length === 0 || n.length > MAX_NONCE_BYTES || (n.length > 1 && ((n[0] === 0 && (n[1]! & 0x80) === 0) || (n[0] === 0xff && (n[1]! & 0x80) !== 0))))) {
+      throw new TimestampError('ERR_TSA_REQUEST_FORMAT', 'nonce is not a minimal INTEGER of at most 64 octets');
+    }
     const policy = request.reqPolicy ?? this.policy;
     if (!this.acceptedPolicies.has(policy)) throw new TimestampError('ERR_TSA_POLICY', `policy ${policy} is not accepted by this TSA`);
     // RFC 3161 §2.4.1: an extension the TSA does not recognise, critical or not, is refused.
-    const ext = request.extensions[0];
+    const ext = request.extensions?.[0];
     if (ext) throw new TimestampError('ERR_TSA_EXTENSION', `unsupported request extension ${ext.oid}`);
     return policy;
   }

@@ -185,6 +185,13 @@ describe('TimestampAuthority rejections', () => {
     });
   }
 
+  it('a caller-built request with a non-minimal nonce → badDataFormat', async () => {
+    const req = { version: 1, messageImprint: { hashAlgorithm: SHA256_OID, hashedMessage: sha256(signed) }, nonce: Buffer.of(0, 5), certReq: false, extensions: [] };
+    const r = await authority.timestamp(req);
+    assert.ok(r.status === 'rejection');
+    assert.equal(r.error.code, 'ERR_TSA_REQUEST_FORMAT');
+  });
+
   it('a failing signer → systemFailure (ERR_TSA_SIGNER) with no detail leaked', async () => {
     const chain = tsaChain();
     const real = createKeyTimestampSigner(chain.privateKey, chain.certificateChain);

@@ -102,31 +102,11 @@ export function registerTsaCommands(_program: Command, serve: Command, io: Io): 
         io.err(`warning: the TSA certificate chain ${notAfter <= Date.now() ? 'expired' : 'expires'} ${new Date(notAfter).toISOString()}; timestamps are refused outside it: issue a new TSA (a new data directory, or --key/--chain) and publish its trusted root`);
       }
       const app = tsa.createTimestampServer(authority, { logger: { level: process.env['SIGNET_LOG_LEVEL'] ?? 'warn', stream: process.stderr } });
-      await app.listen({ host, port });
-      const addr = app.server.address();
-      const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
-      const listening = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-      const url = baseUrl ?? listening;
-
-      // The trust material of this TSA, for verifiers (and for `signet tuf init` to publish).
-      const rootPath = join(dataDir, 'trusted_root.json');
-      const leaf = authority.certificateChain[0] as Buffer;
-      const current = await listsLeaf(rootPath, leaf);
-      if (current !== true) {
-        const root = tsa.timestampAuthorityTrustedRoot(authority.certificateChain, { uri: `${url}/api/v1/timestamp` });
-        const tmp = `${rootPath}.${process.pid}.tmp`;
-        try {
-          await writeFile(tmp, `${JSON.stringify(serializeTrustedRoot(root), null, 2)}\n`, { mode: 0o644 });
-          await rename(tmp, rootPath);
-        } catch (cause) {
-          await app.close();
-          throw new CliError('ERR_CLI_IO', `cannot write ${rootPath}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
-        }
-        io.err(current === false ? `replaced ${rootPath}: it did not list this TSA` : `wrote ${rootPath}`);
-      }
-      io.out(`signet serve tsa: ${listening}/ (POST /api/v1/timestamp, GET /api/v1/timestamp/certchain; trusted root: ${rootPath})`);
-      await new Promise<void>((done) => {
-        const stop = (): void => {
+      // Signal handlers go in before the URL is printed: a SIGTERM that arrives earlier would
+      // otherwise take the default action and kill the process without closing the server.
+      let stop = (): void => undefined;
+      const stopped = new Promise<void>((done) => {
+        stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           void app.close().then(done, done);
@@ -134,5 +114,33 @@ export function registerTsaCommands(_program: Command, serve: Command, io: Io): 
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      try {
+        await app.listen({ host, port });
+        const addr = app.server.address();
+        const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
+        const listening = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+        const url = baseUrl ?? listening;
+
+        // The trust material of this TSA, for verifiers (and for `signet tuf init` to publish).
+        const rootPath = join(dataDir, 'trusted_root.json');
+        const current = await listsLeaf(rootPath, authority.certificateChain[0] as Buffer);
+        if (current !== true) {
+          const root = tsa.timestampAuthorityTrustedRoot(authority.certificateChain, { uri: `${url}/api/v1/timestamp` });
+          const tmp = `${rootPath}.${process.pid}.tmp`;
+          try {
+            await writeFile(tmp, `${JSON.stringify(serializeTrustedRoot(root), null, 2)}\n`, { mode: 0o644 });
+            await rename(tmp, rootPath);
+          } catch (cause) {
+            throw new CliError('ERR_CLI_IO', `cannot write ${rootPath}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause });
+          }
+          io.err(current === false ? `replaced ${rootPath}: it did not list this TSA` : `wrote ${rootPath}`);
+        }
+        io.out(`signet serve tsa: ${listening}/ (POST /api/v1/timestamp, GET /api/v1/timestamp/certchain; trusted root: ${rootPath})`);
+      } catch (err) {
+        stop();
+        await stopped;
+        throw err;
+      }
+      await stopped;
     });
 }
