@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { OidcError } from '@signet/oidc';
 import { SignetError } from '@signet/core';
 import { CliError } from '../errors.js';
 import type { Io } from '../program.js';
@@ -52,6 +51,8 @@ async function requestDevToken(o: TokenOptions): Promise<string> {
     ...(o.gitlabPipeline !== undefined ? { gitlabPipeline: o.gitlabPipeline } : {}),
     ...(o.audience !== undefined ? { audience: o.audience } : {}),
   };
+  // Loaded here, not at the top: @signet/oidc pulls in jose, which other commands never need.
+  const { OidcError } = await import('@signet/oidc');
   let res: Response;
   try {
     res = await fetch(`${issuer}/dev/token`, {
