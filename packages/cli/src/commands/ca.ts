@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { CliError } from '../errors.js';
+import { shutdownSignal } from '../shutdown.js';
 import type { Io } from '../program.js';
 
 // `@signet/server-ca` (and through it fastify, the CT log, SQLite) is imported inside the
@@ -87,30 +88,15 @@ export function registerCaCommands(program: Command, serve: Command, io: Io): vo
       const { host, port } = parseListen(o.listen);
       if ((o.caChain === undefined) !== (o.caKey === undefined)) throw new CliError('ERR_CLI_USAGE', '--ca-chain and --ca-key go together');
       const server = await import('@signet/server-ca');
-      let stop = (): void => undefined;
-      let running: { close(): Promise<void> } | undefined;
-      const stopped = new Promise<void>((done) => {
-        stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void (running ? running.close() : Promise.resolve()).then(done, done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+      const signal = shutdownSignal();
+      const started = await server.startCAServer({
+        dataDir: resolve(o.dataDir), issuers: resolve(o.issuers), host, port,
+        ...(o.url ? { publicUrl: o.url.replace(/\/+$/, '') } : {}),
+        ...(o.caChain && o.caKey ? { caFiles: { certificateChainFile: resolve(o.caChain), keyFile: resolve(o.caKey) } } : {}),
       });
-      try {
-        const started = await server.startCAServer({
-          dataDir: resolve(o.dataDir), issuers: resolve(o.issuers), host, port,
-          ...(o.url ? { publicUrl: o.url.replace(/\/+$/, '') } : {}),
-          ...(o.caChain && o.caKey ? { caFiles: { certificateChainFile: resolve(o.caChain), keyFile: resolve(o.caKey) } } : {}),
-        });
-        running = started;
-        io.out(started.url);
-        io.err(`CA listening on ${started.url} (Fulcio API v2 at /api/v2, CT log at /ct/v1); trusted root: ${started.trustedRootPath}`);
-      } catch (err) {
-        stop();
-        throw err;
-      }
-      await stopped;
+      io.out(started.url);
+      io.err(`CA listening on ${started.url} (Fulcio API v2 at /api/v2, CT log at /ct/v1); trusted root: ${started.trustedRootPath}`);
+      await signal;
+      await started.close();
     });
 }

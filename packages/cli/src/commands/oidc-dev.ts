@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SignetError } from '@signet/core';
 import { CliError } from '../errors.js';
+import { shutdownSignal } from '../shutdown.js';
 import type { Io } from '../program.js';
 
 // `@signet/server-oidc-dev` (and through it oidc-provider and fastify) is imported inside the
@@ -94,6 +95,7 @@ export function registerOidcDevCommands(program: Command, serve: Command, io: Io
       const { host, port } = parseListen(o.listen);
       const issuerUrl = o.issuer === undefined ? undefined : httpUrl('--issuer', o.issuer);
       const { createDevIssuer } = await import('@signet/server-oidc-dev');
+      const signal = shutdownSignal();
       let dev;
       try {
         dev = await createDevIssuer({
@@ -108,15 +110,8 @@ export function registerOidcDevCommands(program: Command, serve: Command, io: Io
         throw cause;
       }
       io.out(`signet serve oidc-dev: ${dev.url} (discovery: ${dev.url}/.well-known/openid-configuration; tokens: POST ${dev.url}/dev/token)`);
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void dev.close().then(done, done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await signal;
+      await dev.close();
     });
 
   program

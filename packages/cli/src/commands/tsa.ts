@@ -5,6 +5,7 @@ import { parseCertificate } from '@signet/core';
 import { parseTrustedRoot, serializeTrustedRoot } from '@signet/bundle';
 import type { GeneratedKeyType, TimestampSigner } from '@signet/server-tsa';
 import { CliError } from '../errors.js';
+import { shutdownSignal } from '../shutdown.js';
 import type { Io } from '../program.js';
 
 // `@signet/server-tsa` (and through it fastify) is imported inside the action, so that other
@@ -102,18 +103,7 @@ export function registerTsaCommands(_program: Command, serve: Command, io: Io): 
         io.err(`warning: the TSA certificate chain ${notAfter <= Date.now() ? 'expired' : 'expires'} ${new Date(notAfter).toISOString()}; timestamps are refused outside it: issue a new TSA (a new data directory, or --key/--chain) and publish its trusted root`);
       }
       const app = tsa.createTimestampServer(authority, { logger: { level: process.env['SIGNET_LOG_LEVEL'] ?? 'warn', stream: process.stderr } });
-      // Signal handlers go in before the URL is printed: a SIGTERM that arrives earlier would
-      // otherwise take the default action and kill the process without closing the server.
-      let stop = (): void => undefined;
-      const stopped = new Promise<void>((done) => {
-        stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void app.close().then(done, done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      const signal = shutdownSignal();
       try {
         await app.listen({ host, port });
         const addr = app.server.address();
@@ -137,10 +127,10 @@ export function registerTsaCommands(_program: Command, serve: Command, io: Io): 
         }
         io.out(`signet serve tsa: ${listening}/ (POST /api/v1/timestamp, GET /api/v1/timestamp/certchain; trusted root: ${rootPath})`);
       } catch (err) {
-        stop();
-        await stopped;
+        await app.close();
         throw err;
       }
-      await stopped;
+      await signal;
+      await app.close();
     });
 }

@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { RoleExpiry, TargetInput, TufKeyType } from '@signet/tuf';
 import { CliError } from '../errors.js';
+import { shutdownSignal } from '../shutdown.js';
 import type { Io } from '../program.js';
 import { tufCacheDir } from '../trust.js';
 
@@ -175,19 +176,13 @@ export function registerTufCommands(program: Command, serve: Command, io: Io): v
         resignIntervalMs: o.resignInterval * 1000,
         logger: { level: process.env['SIGNET_LOG_LEVEL'] ?? 'info', stream: process.stderr },
       });
+      const signal = shutdownSignal();
       await app.listen({ host, port });
       const addr = app.server.address();
       const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
       io.out(`signet serve tuf: http://${host.includes(':') ? `[${host}]` : host}:${bound}/ (root for clients: ${join(dataDir, 'root.json')})`);
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void app.close().then(done, done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await signal;
+      await app.close();
     });
 
   program
