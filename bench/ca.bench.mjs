@@ -8,7 +8,7 @@
 //   BENCH_SECONDS=10 CONCURRENCY=64 node bench/ca.bench.mjs
 import { spawn } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,9 @@ const dir = mkdtempSync(join(tmpdir(), 'signet-ca-bench-'));
 const issuer = await createDevIssuer();
 const config = join(dir, 'issuers.yaml');
 writeFileSync(config, `oidc-issuers:\n  ${issuer.url}:\n    issuer-url: ${issuer.url}\n    client-id: sigstore\n    type: github-workflow\n`);
-const child = spawn(process.execPath, [join(repo, 'packages/cli/dist/bin.js'), 'serve', 'ca', '--data-dir', join(dir, 'data'), '--issuers', config, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// CA_NODE_ARGS: extra node flags for the CA process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+const caNodeArgs = (process.env.CA_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...caNodeArgs, join(repo, 'packages/cli/dist/bin.js'), 'serve', 'ca', '--data-dir', join(dir, 'data'), '--issuers', config, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const url = new URL(await new Promise((resolve, reject) => {
   let buf = '';
   child.stdout.on('data', (d) => {
@@ -72,7 +74,20 @@ function post(body) {
   });
 }
 
+// CPU seconds (user + system) of the CA process so far, from /proc (Linux); undefined elsewhere.
+function childCpuSeconds() {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
 async function runFor(ms) {
+  const cpu0 = process.cpuUsage();
+  const child0 = childCpuSeconds();
+  const t0 = performance.now();
   let ok = 0;
   let failed = 0;
   const latencies = [];
@@ -87,8 +102,13 @@ async function runFor(ms) {
       else failed++;
     }
   }));
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const child1 = childCpuSeconds();
+  const generatorCores = (cpu.user + cpu.system) / 1e6 / wall;
+  const serverCores = child0 === undefined || child1 === undefined ? undefined : (child1 - child0) / wall;
   latencies.sort((a, b) => a - b);
-  return { ok, failed, p50: latencies[Math.floor(latencies.length / 2)] ?? 0, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+  return { ok, failed, generatorCores, serverCores, p50: latencies[Math.floor(latencies.length / 2)] ?? 0, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
 }
 
 try {
@@ -99,6 +119,7 @@ try {
   console.log(`ECDSA sign rate (one core, node:crypto): P-256/SHA-256 ${signRate('prime256v1')}/s, P-384/SHA-384 ${signRate('secp384r1')}/s`);
   console.log(`CA (P-256 intermediate, two CA signatures + one SCT signature per certificate), ${CONCURRENCY} concurrent clients, ${SECONDS}s:`);
   console.log(`  ${rate.toFixed(0)} certificates/s issued end to end (${r.ok} ok, ${r.failed} failed), latency p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`);
+  console.log(`  CPU: CA process ${r.serverCores === undefined ? 'n/a' : `${r.serverCores.toFixed(2)} cores`}, load generator ${r.generatorCores.toFixed(2)} cores (of ${cpus().length})`);
   console.log(`  target >= 1000/s: ${rate >= 1000 ? 'met' : 'NOT met'}`);
 } finally {
   agent.destroy();

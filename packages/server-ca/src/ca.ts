@@ -1,10 +1,10 @@
-import { randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { encodePem, parseCertificate, type Certificate } from '@signet/core';
 import { OidcError, TokenVerifier, type IssuerPolicy, type TokenVerifierOptions, type VerifiedToken } from '@signet/oidc';
 import { CAError } from './errors.js';
 import type { CAConfig, IssuerConfig } from './config.js';
 import { findIssuer, principalFromClaims, type Claims, type Principal } from './identity.js';
-import { importSubjectKey, verifyProofOfPossession } from './public-key.js';
+import { readSubjectKey, verifySubjectProofOfPossession, type SubjectKey } from './public-key.js';
 import { subjectKeyFromCSR } from './csr.js';
 import { leafExtensions, leafTBS, poisonExtension, sctListExtension, type LeafTemplate } from './leaf-certificate.js';
 import { randomSerial, signCertificate, spkiOf, type CAKeys } from './signer.js';
@@ -168,17 +168,18 @@ export class CertificateAuthority {
    *   `ERR_CA_IDENTITY`, `ERR_CA_POP`, `ERR_CA_CT`
    */
   async issue(req: SigningCertificateRequest): Promise<IssuedCertificate> {
-    let subjectKey: KeyObject;
+    let subjectKey: SubjectKey;
     if (req.csr !== undefined) {
       if (req.publicKey !== undefined) throw new CAError('ERR_CA_REQUEST', 'give a public key or a CSR, not both');
-      subjectKey = subjectKeyFromCSR(req.csr);
+      const keyObject = subjectKeyFromCSR(req.csr);
+      subjectKey = { spki: spkiOf(keyObject), keyObject };
     } else if (req.publicKey !== undefined) {
-      subjectKey = importSubjectKey(req.publicKey);
+      subjectKey = readSubjectKey(req.publicKey);
     } else {
       throw new CAError('ERR_CA_REQUEST', 'a public key with its proof of possession, or a CSR, is required');
     }
     const principal = await this.identify(req.token);
-    if (req.csr === undefined) verifyProofOfPossession(subjectKey, principal.challenge, req.proofOfPossession);
+    if (req.csr === undefined) verifySubjectProofOfPossession(subjectKey, principal.challenge, req.proofOfPossession);
 
     const now = this.clock();
     const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
@@ -189,7 +190,7 @@ export class CertificateAuthority {
       issuerSpki: this.intermediateSpki,
       notBefore,
       notAfter: new Date(notBefore.getTime() + LEAF_VALIDITY_MS),
-      subjectSpki: spkiOf(subjectKey),
+      subjectSpki: subjectKey.spki,
       principal,
     };
     const common = leafExtensions(template);

@@ -1,8 +1,32 @@
-import { DerTag, encodeDer } from '@signet/core';
+import { DerTag } from '@signet/core';
 
 /*
- * DER (X.690 §10) constructors for the certificates the CA writes, on core's `encodeDer`.
+ * DER (X.690 §10) constructors for the certificates the CA writes. `tlv` is core's `encodeDer`
+ * in one allocation (a leaf is ~80 TLVs, written twice per certificate).
  */
+
+/** One TLV: tag, minimal definite length (X.690 §10.1), the content pieces in order. */
+export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
+  let length = 0;
+  for (const c of content) length += c.length;
+  const lengthBytes = length < 0x80 ? 0 : length < 0x100 ? 1 : length < 0x10000 ? 2 : length < 0x1000000 ? 3 : 4;
+  const out = Buffer.allocUnsafe(2 + lengthBytes + length);
+  out[0] = tag;
+  let at = 1;
+  if (lengthBytes === 0) {
+    out[at++] = length;
+  } else {
+    out[at++] = 0x80 | lengthBytes;
+    for (let i = lengthBytes - 1; i >= 0; i--) out[at++] = Math.floor(length / 2 ** (8 * i)) & 0xff;
+  }
+  for (const c of content) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+const encodeDer = tlv;
 
 export function sequence(...items: Uint8Array[]): Buffer {
   return encodeDer(DerTag.SEQUENCE, ...items);

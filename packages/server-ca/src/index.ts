@@ -18,7 +18,9 @@ export {
   keySigner, generateCA, loadCAKeys, loadOrCreateCAKeys, signCertificate, randomSerial,
   type CASigner, type CAKeys, type CAFiles, type GenerateCAOptions,
 } from './signer.js';
-export { checkSubjectKey, importSubjectKey, verifyProofOfPossession } from './public-key.js';
+export {
+  checkSubjectKey, importSubjectKey, verifyProofOfPossession, readSubjectKey, verifySubjectProofOfPossession, type SubjectKey,
+} from './public-key.js';
 export { subjectKeyFromCSR } from './csr.js';
 export { registerCARoutes, readSigningCertificateRequest, fulcioErrorHandler, sendCAError, CA_BODY_LIMIT } from './routes.js';
 export { startCAServer, buildTrustedRoot, type CAServerOptions, type CAServer } from './server.js';

@@ -1,6 +1,6 @@
-import { DerTag, encodeDer } from '@signet/core';
+import { DerTag } from '@signet/core';
 import {
-  bitString, contextConstructed, contextPrimitive, extension, nullValue, octetString, oid, sequence, smallInteger, unsignedInteger,
+  bitString, contextConstructed, contextPrimitive, extension, nullValue, octetString, oid, sequence, smallInteger, tlv, unsignedInteger,
   utf8String, x509Time,
 } from './der-writer.js';
 import type { Principal, SubjectAltName } from './identity.js';
@@ -53,14 +53,28 @@ function generalName(san: SubjectAltName): Buffer {
 /** The extensions common to the precertificate and the final certificate, in order. */
 export function leafExtensions(t: LeafTemplate): Buffer[] {
   return [
-    extension(OIDS.keyUsage, true, bitString(Buffer.of(0x80), 7)),
-    extension(OIDS.extKeyUsage, false, sequence(oid(OIDS.codeSigning))),
+    KEY_USAGE_EXTENSION,
+    EKU_EXTENSION,
     extension(OIDS.subjectKeyIdentifier, false, octetString(keyIdentifier(t.subjectSpki))),
-    extension(OIDS.authorityKeyIdentifier, false, sequence(contextPrimitive(0, keyIdentifier(t.issuerSpki)))),
+    authorityKeyIdentifierExtension(t.issuerSpki),
     // RFC 5280 §4.2.1.6: with an empty subject, the SAN extension is critical.
     extension(OIDS.subjectAltName, true, sequence(generalName(t.principal.san))),
     ...t.principal.extensions.map((e) => extension(e.oid, false, e.raw ? Buffer.from(e.value, 'utf8') : utf8String(e.value))),
   ];
+}
+
+// The same for every leaf (of one issuer): built once.
+const KEY_USAGE_EXTENSION = extension(OIDS.keyUsage, true, bitString(Buffer.of(0x80), 7));
+const EKU_EXTENSION = extension(OIDS.extKeyUsage, false, sequence(oid(OIDS.codeSigning)));
+const akiByIssuer = new WeakMap<Buffer, Buffer>();
+
+function authorityKeyIdentifierExtension(issuerSpki: Buffer): Buffer {
+  let ext = akiByIssuer.get(issuerSpki);
+  if (!ext) {
+    ext = extension(OIDS.authorityKeyIdentifier, false, sequence(contextPrimitive(0, keyIdentifier(issuerSpki))));
+    akiByIssuer.set(issuerSpki, ext);
+  }
+  return ext;
 }
 
 /** TBSCertificate (RFC 5280 §4.1.2) with the common extensions plus `last`. */
@@ -85,7 +99,7 @@ export function poisonExtension(): Buffer {
 /** The SCT list extension: an OCTET STRING holding the TLS-encoded list (RFC 6962 §3.3). */
 export function sctListExtension(scts: readonly Buffer[]): Buffer {
   const items = Buffer.concat(scts.map((s) => Buffer.concat([u16(s.length), s])));
-  return extension(OIDS.sctList, false, encodeDer(DerTag.OCTET_STRING, u16(items.length), items));
+  return extension(OIDS.sctList, false, tlv(DerTag.OCTET_STRING, u16(items.length), items));
 }
 
 function u16(n: number): Buffer {

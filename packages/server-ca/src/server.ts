@@ -91,11 +91,16 @@ export async function startCAServer(o: CAServerOptions): Promise<CAServer> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const keys = o.caFiles ? loadCAKeys(o.caFiles) : await loadOrCreateCAKeys(join(o.dataDir, 'ca'), o.clock ? { now: o.clock() } : {});
   const ctKey = loadOrCreateCTKey(join(o.dataDir, 'ctlog'));
-  const ctLog = await openCTLog({ dataDir: join(o.dataDir, 'ctlog'), privateKey: ctKey, roots: [keys.root], ...(o.clock ? { clock: o.clock } : {}) });
+  const ctLog = await openCTLog({
+    dataDir: join(o.dataDir, 'ctlog'), privateKey: ctKey, roots: [keys.root], ...(o.clock ? { clock: o.clock } : {}),
+    logOptions: { batchDelayMs: Number(process.env['XBD'] ?? 2) },
+  });
   let app: FastifyInstance | undefined;
   try {
+    // The CA logs its precertificates through the in-process path (issuer chain checked once);
+    // /ct/v1/add-pre-chain keeps every check for other submitters.
     const ca = new CertificateAuthority({
-      config, keys, ctLog,
+      config, keys, ctLog: ctLog.issuerSubmitter(keys.intermediate.equals(keys.root) ? [keys.root] : [keys.intermediate, keys.root]),
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.tokenVerifierOptions ? { tokenVerifierOptions: o.tokenVerifierOptions } : {}),
     });

@@ -5,8 +5,9 @@ import { openLog, type LogOptions, type TransparencyLog } from '@signet/log';
 import { CTLogError } from './errors.js';
 import { fileExtraDataStore, memoryExtraDataStore, type ExtraDataStore } from './extra-data-store.js';
 import {
-  CT_POISON_OID, LogEntryType, decodeMerkleTreeLeaf, encodeCertificateChain, encodeDigitallySigned, encodeMerkleTreeLeaf,
-  encodeSCT, leafHash, removeExtension, sctSignatureInput, treeHeadSignatureInput, type SignedEntry,
+  CT_POISON_EXTENSION_DER, CT_POISON_OID, LogEntryType, decodeMerkleTreeLeaf, encodeCertificateChain, encodeDigitallySigned,
+  encodeMerkleTreeLeaf, encodeSCT, leafHash, removeExtension, sctSignatureInput, splitExtension, tbsOfCertificate,
+  treeHeadSignatureInput, type SignedEntry,
 } from './rfc6962.js';
 import { uint16, vector24 } from './tls-encoding.js';
 
@@ -49,6 +50,19 @@ export interface CTLogEntry {
   readonly extraData: Buffer;
 }
 
+/**
+ * `add-pre-chain` for a CA in the same process as the log, bound to that CA's issuer chain
+ * (see {@link CTLog.issuerSubmitter}).
+ */
+export interface PrecertificateSubmitter {
+  /**
+   * Logs a precertificate issued by the bound issuer; `chain` is the precertificate followed by
+   * exactly the bound issuer chain.
+   * @throws CTLogError `ERR_CT_CHAIN` (another chain), `ERR_CT_CERTIFICATE`, `ERR_CT_PRECERT`, `ERR_CT_UNAVAILABLE`
+   */
+  addPreChain(chain: readonly Uint8Array[]): Promise<SignedCertificateTimestamp>;
+}
+
 /** How to assemble a CT log from an open log engine. */
 export interface CTLogOptions {
   /** The log engine holding the Merkle leaves; the CT log closes it. */
@@ -75,6 +89,14 @@ export interface OpenCTLogOptions extends Omit<CTLogOptions, 'log' | 'extraData'
 
 function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
+}
+
+function parseChainCertificate(der: Uint8Array, i: number): Certificate {
+  try {
+    return parseCertificate(der);
+  } catch (cause) {
+    throw new CTLogError('ERR_CT_CERTIFICATE', `chain[${i}] is not a certificate`, { cause });
+  }
 }
 
 /**
@@ -160,28 +182,67 @@ export class CTLog {
     return this.submit(entry, Buffer.concat([vector24(leaf.der), encodeCertificateChain(rest)]));
   }
 
+  /**
+   * The in-process path of the CA server, never reachable over HTTP. `issuerChain` (issuing
+   * certificate first, up to and possibly including the root) is checked here once, as
+   * `add-pre-chain` checks every chain: each certificate issued by the next, the last an
+   * accepted root or issued by one, and the issuer not a Precertificate Signing Certificate
+   * (§3.1). Each precertificate then submitted with exactly this chain is taken apart by the log
+   * itself — its TBSCertificate must carry the critical NULL poison exactly once, and the SCT
+   * covers the TBS the log derives without it — but the signature the CA made over it
+   * microseconds earlier with the bound issuer's key is not verified again (that costs as much
+   * as making it). Untrusted submitters use {@link addPreChain}.
+   * @throws CTLogError `ERR_CT_CERTIFICATE`, `ERR_CT_CHAIN`, `ERR_CT_PRECERT`
+   */
+  issuerSubmitter(issuerChain: readonly Uint8Array[]): PrecertificateSubmitter {
+    if (issuerChain.length === 0) throw new CTLogError('ERR_CT_CHAIN', 'an issuer chain needs the issuing certificate');
+    if (issuerChain.length + 1 > MAX_CHAIN_LENGTH) throw new CTLogError('ERR_CT_CHAIN', `chain longer than ${MAX_CHAIN_LENGTH}`);
+    const bound = issuerChain.map((c) => Buffer.from(c));
+    const { cert: issuer, chain: rest } = this.checkIssuers(bound);
+    if (issuer.extKeyUsage.includes(PRECERT_SIGNING_EKU)) throw new CTLogError('ERR_CT_PRECERT', 'precertificate signing certificates are not supported');
+    const issuerKeyHash = sha256(issuer.spki);
+    const extraChain = encodeCertificateChain(rest);
+    return {
+      addPreChain: async (chain) => {
+        if (chain.length !== bound.length + 1 || !bound.every((c, i) => c.equals(chain[i + 1] as Uint8Array))) {
+          throw new CTLogError('ERR_CT_CHAIN', 'the chain is not the issuer chain this submitter is bound to');
+        }
+        const precert = Buffer.from(chain[0] as Uint8Array);
+        let split;
+        try {
+          split = splitExtension(tbsOfCertificate(precert), CT_POISON_OID);
+        } catch (cause) {
+          throw new CTLogError('ERR_CT_CERTIFICATE', 'malformed precertificate', { cause });
+        }
+        if (!split) throw new CTLogError('ERR_CT_PRECERT', 'add-pre-chain needs a precertificate (CT poison extension)');
+        if (!split.extension.equals(CT_POISON_EXTENSION_DER)) throw new CTLogError('ERR_CT_PRECERT', 'the CT poison extension must be critical and NULL');
+        const entry: SignedEntry = { type: LogEntryType.precert, issuerKeyHash, tbsCertificate: split.tbs };
+        return this.submit(entry, Buffer.concat([vector24(precert), extraChain]));
+      },
+    };
+  }
+
   private checkChain(input: readonly Uint8Array[]): { leaf: Certificate; issuer: Certificate; rest: Buffer[] } {
     if (input.length === 0) throw new CTLogError('ERR_CT_CHAIN', 'empty chain');
     if (input.length > MAX_CHAIN_LENGTH) throw new CTLogError('ERR_CT_CHAIN', `chain longer than ${MAX_CHAIN_LENGTH}`);
-    const parse = (der: Uint8Array, i: number): Certificate => {
-      try {
-        return parseCertificate(der);
-      } catch (cause) {
-        throw new CTLogError('ERR_CT_CERTIFICATE', `chain[${i}] is not a certificate`, { cause });
-      }
-    };
-    const leaf = parse(input[0] as Uint8Array, 0);
+    const leaf = parseChainCertificate(input[0] as Uint8Array, 0);
     if (input.length === 1) {
       // A leaf issued directly by an accepted root may come alone.
       const root = this.roots.find((r) => isIssuedBy(leaf, r));
       if (!root) throw new CTLogError('ERR_CT_CHAIN', 'the chain does not end at an accepted root');
       return { leaf, issuer: root, rest: [root.der] };
     }
-    const issuerDer = Buffer.from(input[1] as Uint8Array);
-    const key = sha256(Buffer.concat(input.slice(1).map((c) => sha256(c)))).toString('hex');
+    const known = this.checkIssuers(input.slice(1));
+    if (!known.cert.der.equals(input[1] as Uint8Array) || !isIssuedBy(leaf, known.cert)) throw new CTLogError('ERR_CT_CHAIN', 'chain[0] is not issued by chain[1]');
+    return { leaf, issuer: known.cert, rest: known.chain };
+  }
+
+  /** chain[1..]: each issued by the next, ending at (or under) an accepted root; cached by content. */
+  private checkIssuers(issuers: readonly Uint8Array[]): { cert: Certificate; chain: Buffer[] } {
+    const key = sha256(Buffer.concat(issuers.map((c) => sha256(c)))).toString('hex');
     let known = this.trustedIssuers.get(key);
     if (!known) {
-      const certs = input.slice(1).map((c, i) => parse(c, i + 1));
+      const certs = issuers.map((c, i) => parseChainCertificate(c, i + 1));
       for (let i = 0; i + 1 < certs.length; i++) {
         if (!isIssuedBy(certs[i] as Certificate, certs[i + 1] as Certificate)) throw new CTLogError('ERR_CT_CHAIN', `chain[${i + 1}] is not issued by chain[${i + 2}]`);
       }
@@ -195,8 +256,7 @@ export class CTLog {
       known = { cert: certs[0] as Certificate, chain };
       if (this.trustedIssuers.size < 256) this.trustedIssuers.set(key, known);
     }
-    if (!known.cert.der.equals(issuerDer) || !isIssuedBy(leaf, known.cert)) throw new CTLogError('ERR_CT_CHAIN', 'chain[0] is not issued by chain[1]');
-    return { leaf, issuer: known.cert, rest: known.chain };
+    return known;
   }
 
   private async submit(entry: SignedEntry, extraData: Buffer): Promise<SignedCertificateTimestamp> {

@@ -89,9 +89,18 @@ export function encodeCertificateChain(certs: readonly Buffer[]): Buffer {
  * Returns undefined when the extension is absent.
  */
 export function removeExtension(tbs: Buffer, oid: string): Buffer | undefined {
+  return splitExtension(tbs, oid)?.tbs;
+}
+
+/**
+ * Like {@link removeExtension}, also returning the removed Extension's DER (to check its
+ * criticality and value without parsing the certificate).
+ * @throws RangeError for a malformed TBSCertificate or the extension twice
+ */
+export function splitExtension(tbs: Buffer, oid: string): { tbs: Buffer; extension: Buffer } | undefined {
   const fields = derSequence(parseDer(tbs), 'TBSCertificate');
   const out: Buffer[] = [];
-  let removed = false;
+  let removed: Buffer | undefined;
   for (const f of fields) {
     if (f.tag !== 0xa3) {
       out.push(derRaw(f));
@@ -104,15 +113,29 @@ export function removeExtension(tbs: Buffer, oid: string): Buffer | undefined {
       const [id] = derChildren(ext);
       if (id && derOid(id) === oid) {
         if (removed) throw new RangeError(`duplicate extension ${oid}`);
-        removed = true;
+        removed = derRaw(ext);
       } else {
         kept.push(derRaw(ext));
       }
     }
     if (kept.length > 0) out.push(encodeDer(0xa3, encodeDer(DerTag.SEQUENCE, ...kept)));
   }
-  return removed ? encodeDer(DerTag.SEQUENCE, ...out) : undefined;
+  return removed ? { tbs: encodeDer(DerTag.SEQUENCE, ...out), extension: removed } : undefined;
 }
+
+/**
+ * The TBSCertificate of a Certificate (RFC 5280 §4.1: SEQUENCE { tbsCertificate,
+ * signatureAlgorithm, signatureValue }), without parsing further.
+ * @throws RangeError for anything else
+ */
+export function tbsOfCertificate(der: Uint8Array): Buffer {
+  const [tbs, alg, sig, extra] = derSequence(parseDer(der), 'Certificate');
+  if (!tbs || !alg || !sig || extra || tbs.tag !== DerTag.SEQUENCE) throw new RangeError('not a Certificate');
+  return derRaw(tbs);
+}
+
+/** The CT poison Extension exactly as §3.1 requires it: critical, extnValue an ASN.1 NULL. */
+export const CT_POISON_EXTENSION_DER: Buffer = Buffer.from('3013060a2b06010401d679020403' + '0101ff' + '04020500', 'hex');
 
 /** The CT poison extension's OID (§3.1): critical, value ASN.1 NULL. */
 export const CT_POISON_OID: string = OID.ctPoison;

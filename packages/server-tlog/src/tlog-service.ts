@@ -42,6 +42,8 @@ export interface CreatedV1Entry {
   duplicate: boolean;
   /** Milliseconds from the call until the entry was durably sequenced (Server-Timing). */
   sequencedMs: number;
+  /** Milliseconds from the call until a published checkpoint covered the entry. */
+  checkpointMs: number;
 }
 
 /** Rekor v1 `GET /api/v1/log`. */
@@ -159,11 +161,13 @@ export class TLogService {
    * @throws TLogServerError (request faults); LogError `ERR_LOG_PUSHBACK`, `ERR_LOG_CLOSED`, `ERR_LOG_STORAGE`
    */
   async createEntryV1(proposal: unknown, signal?: AbortSignal): Promise<CreatedV1Entry> {
+    const start = performance.now();
     const canonical = canonicalizeProposedEntry(proposal);
     const r = await this.#append(canonical);
     const cp = await this.#checkpointFor(r.index, signal);
+    const checkpointMs = performance.now() - start;
     const uuid = this.entryId(r.leafHash);
-    return { uuid, entry: { [uuid]: await this.#v1Entry(canonical.body, r.index, r.integratedTime, cp) }, duplicate: r.duplicate, sequencedMs: r.sequencedMs };
+    return { uuid, entry: { [uuid]: await this.#v1Entry(canonical.body, r.index, r.integratedTime, cp) }, duplicate: r.duplicate, sequencedMs: r.sequencedMs, checkpointMs };
   }
 
   /**

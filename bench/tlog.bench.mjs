@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// `npm run bench:log`: load generator for the transparency log over loopback HTTP (issue 3).
+// 1. Prefills a log in-process through the engine (no HTTP, no signatures) up to --prefill
+//    entries, so proof latencies are measured on a large tree (bounded by --prefill-seconds).
+// 2. Starts `signet serve tlog` as a child process on that directory.
+// 3. Pre-signs --count hashedrekord proposals (ECDSA P-256), then 256 concurrent clients POST
+//    them to /api/v1/log/entries for at most --seconds: every entry's signature is verified by
+//    the server, the entry is durably sequenced, and the 201 answer carries an inclusion proof
+//    against a signed checkpoint. Reports sustained durable appends/s, time-to-index (server
+//    side, Server-Timing `seq`: request parsed → entry committed) and time-to-inclusion-proof
+//    (client side, request sent → 201 with proof received), p50/p99.
+// 4. Measures inclusion-proof (GET entry by index) and consistency-proof latencies.
+// 5. Prints the P-256 verify rate of this machine (one core, native digest path) from the same run.
+// Everything stays on 127.0.0.1 and stops by itself.
+import { spawn } from 'node:child_process';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values: opt } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '256' },
+    count: { type: 'string', default: '60000' },
+    seconds: { type: 'string', default: '15' },
+    prefill: { type: 'string', default: '1000000' },
+    'prefill-seconds': { type: 'string', default: '90' },
+    'proof-samples': { type: 'string', default: '2000' },
+  },
+});
+const CLIENTS = Number(opt.clients);
+const COUNT = Number(opt.count);
+const SECONDS = Number(opt.seconds);
+const PREFILL = Number(opt.prefill);
+const PREFILL_SECONDS = Number(opt['prefill-seconds']);
+const PROOF_SAMPLES = Number(opt['proof-samples']);
+
+const { startTLogServer, loadOrCreateLogKeys, checkpointSigners } = await import('@signet/server-tlog');
+const { openLog } = await import('@signet/log');
+const { verifyDigestWithSpki, digestSignatureBackend } = await import('@signet/core');
+
+function pct(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+const ms = (v) => `${v.toFixed(1)} ms`;
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'signet-bench-log-'));
+const port = await freePort();
+const origin = `127.0.0.1:${port}`;
+let child;
+process.on('exit', () => { child?.kill('SIGKILL'); rmSync(dataDir, { recursive: true, force: true }); });
+
+// ---- 1. prefill ------------------------------------------------------------------------------
+{
+  const { keys } = loadOrCreateLogKeys(dataDir, origin);
+  const log = await openLog({ dataDir, origin, signers: checkpointSigners(keys), batchSize: 4096, batchDelayMs: 5, maxPending: 1 << 20 });
+  const started = performance.now();
+  const deadline = started + PREFILL_SECONDS * 1000;
+  const filler = randomBytes(120).toString('base64');
+  let n = 0;
+  while (n < PREFILL && performance.now() < deadline) {
+    const batch = [];
+    for (let i = 0; i < 8192 && n < PREFILL; i++, n++) {
+      batch.push(log.append({ leaf: Buffer.from(`{"apiVersion":"0.0.1","kind":"prefill","spec":{"n":${n},"pad":"${filler}"}}`) }));
+    }
+    await Promise.all(batch);
+  }
+  if (n > 0) await log.awaitCheckpoint(n - 1);
+  await log.close();
+  const s = (performance.now() - started) / 1000;
+  console.log(`prefill: ${n} entries in ${s.toFixed(1)} s through the engine (${Math.round(n / s)}/s, no HTTP, no signatures)`);
+}
+
+// ---- 2. server -------------------------------------------------------------------------------
+child = spawn(process.execPath, [...(process.env.SIGNET_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'packages/cli/dist/bin.js'), 'serve', 'tlog', '--data-dir', dataDir, '--listen', origin], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((resolve, reject) => {
+  child.stdout.on('data', (d) => { if (d.toString().includes('signet serve tlog:')) resolve(); });
+  child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+});
+const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+
+function http(method, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {} }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body) req.end(body); else req.end();
+  });
+}
+
+// ---- 3. load ---------------------------------------------------------------------------------
+const keys = Array.from({ length: 16 }, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+const pems = keys.map((k) => Buffer.from(createPublicKey(k).export({ format: 'pem', type: 'spki' })).toString('base64'));
+const signStart = performance.now();
+const proposals = [];
+const salt = randomBytes(8).toString('hex');
+for (let i = 0; i < COUNT; i++) {
+  const data = Buffer.from(`bench ${salt} ${i}`);
+  const k = i % keys.length;
+  proposals.push(Buffer.from(JSON.stringify({
+    apiVersion: '0.0.1', kind: 'hashedrekord',
+    spec: {
+      data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(data).digest('hex') } },
+      signature: { content: sign('sha256', data, keys[k]).toString('base64'), publicKey: { content: pems[k] } },
+    },
+  })));
+}
+console.log(`pre-signed ${COUNT} hashedrekord proposals in ${((performance.now() - signStart) / 1000).toFixed(1)} s (not timed)`);
+
+// Warm-up: a few hundred appends so JIT and SQLite caches are warm.
+await Promise.all(Array.from({ length: 32 }, async (_, c) => {
+  for (let i = 0; i < 10; i++) {
+    const data = Buffer.from(`warm ${salt} ${c} ${i}`);
+    const body = Buffer.from(JSON.stringify({ apiVersion: '0.0.1', kind: 'hashedrekord', spec: { data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(data).digest('hex') } }, signature: { content: sign('sha256', data, keys[0]).toString('base64'), publicKey: { content: pems[0] } } } }));
+    await http('POST', '/api/v1/log/entries', body);
+  }
+}));
+
+const toIndex = [];
+const toCheckpoint = [];
+const toProof = [];
+const statuses = new Map();
+let next = 0;
+const cpu0 = process.cpuUsage();
+const loadStart = performance.now();
+const loadDeadline = loadStart + SECONDS * 1000;
+await Promise.all(Array.from({ length: CLIENTS }, async () => {
+  while (next < COUNT && performance.now() < loadDeadline) {
+    const body = proposals[next++];
+    const t0 = performance.now();
+    const r = await http('POST', '/api/v1/log/entries', body);
+    const t1 = performance.now();
+    statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+    if (r.status !== 201) continue;
+    toProof.push(t1 - t0);
+    const m = /seq;dur=([0-9.]+)/.exec(r.headers['server-timing'] ?? '');
+    if (m) toIndex.push(Number(m[1]));
+    const c = /cp;dur=([0-9.]+)/.exec(r.headers['server-timing'] ?? '');
+    if (c) toCheckpoint.push(Number(c[1]));
+  }
+}));
+const loadSeconds = (performance.now() - loadStart) / 1000;
+const cpu = process.cpuUsage(cpu0);
+toCheckpoint.sort((a, b) => a - b);
+toIndex.sort((a, b) => a - b);
+toProof.sort((a, b) => a - b);
+const ok = statuses.get(201) ?? 0;
+console.log(`\nload: ${CLIENTS} concurrent HTTP clients, ${ok} entries acknowledged (201, durable, signature verified, inclusion proof attached) in ${loadSeconds.toFixed(2)} s`);
+console.log(`  statuses: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(', ')}`);
+console.log(`  sustained durable appends/s: ${Math.round(ok / loadSeconds)}   (target ≥ 5000)`);
+console.log(`  time-to-index (server: request parsed → committed): p50 ${ms(pct(toIndex, 50))}, p99 ${ms(pct(toIndex, 99))}   (target p99 ≤ 100 ms)`);
+console.log(`  time-to-checkpoint (server: request parsed → covered by a signed checkpoint): p50 ${ms(pct(toCheckpoint, 50))}, p99 ${ms(pct(toCheckpoint, 99))}`);
+console.log(`  load generator CPU: ${(((cpu.user + cpu.system) / 1e6 / loadSeconds) * 100).toFixed(0)}% of one core`);
+console.log(`  time-to-inclusion-proof (client: request sent → 201 with proof): p50 ${ms(pct(toProof, 50))}, p99 ${ms(pct(toProof, 99))}   (target p99 ≤ 100 ms)`);
+
+// ---- 4. proof latencies ----------------------------------------------------------------------
+const info = JSON.parse((await http('GET', '/api/v1/log')).body.toString());
+const size = info.treeSize;
+const incl = [];
+const cons = [];
+for (let i = 0; i < PROOF_SAMPLES; i++) {
+  const idx = Math.floor(Math.random() * size);
+  let t0 = performance.now();
+  const r = await http('GET', `/api/v1/log/entries?logIndex=${idx}`);
+  incl.push(performance.now() - t0);
+  if (r.status !== 200) throw new Error(`entry ${idx}: ${r.status}`);
+  const first = 1 + Math.floor(Math.random() * (size - 1));
+  t0 = performance.now();
+  const c = await http('GET', `/api/v1/log/proof?firstSize=${first}&lastSize=${size}`);
+  cons.push(performance.now() - t0);
+  if (c.status !== 200) throw new Error(`proof ${first}: ${c.status}`);
+}
+incl.sort((a, b) => a - b);
+cons.sort((a, b) => a - b);
+console.log(`\nproofs at tree size ${size} (${PROOF_SAMPLES} sequential requests each, over HTTP):`);
+console.log(`  inclusion proof (GET entry by index, with SET + proof + checkpoint): p50 ${ms(pct(incl, 50))}, p99 ${ms(pct(incl, 99))}`);
+console.log(`  consistency proof (GET /api/v1/log/proof): p50 ${ms(pct(cons, 50))}, p99 ${ms(pct(cons, 99))}`);
+
+// ---- 5. machine's P-256 verify rate ----------------------------------------------------------
+{
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const digest = createHash('sha256').update('x').digest();
+  const sig = sign('sha256', Buffer.from('x'), privateKey);
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 1000) {
+    for (let i = 0; i < 100; i++) verifyDigestWithSpki(spki, digest, sig, { hash: 'sha256' });
+    n += 100;
+  }
+  const rate = n / ((performance.now() - t0) / 1000);
+  console.log(`\nmachine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; P-256 verify over a digest (${digestSignatureBackend()} backend, one core): ${Math.round(rate)}/s`);
+}
+
+child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
+agent.destroy();
