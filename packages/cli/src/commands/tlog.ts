@@ -26,7 +26,7 @@ interface ServeTlogOptions {
   dataDir: string;
   listen: string;
   origin?: string;
-  baseUrl?: string;
+  url?: string;
   batchSize?: number;
   batchDelayMs?: number;
   checkpointIntervalMs?: number;
@@ -41,7 +41,7 @@ export function registerTlogCommands(program: Command, serve: Command, io: Io): 
     .requiredOption('--data-dir <dir>', 'log directory (SQLite store, keys, trusted_root.json)')
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:3003')
     .option('--origin <name>', 'checkpoint origin of a new log (default: the listen HOST:PORT); fixed once created')
-    .option('--base-url <url>', 'public URL written into trusted_root.json (default: http://HOST:PORT)')
+    .option('--url <url>', 'public base URL written into trusted_root.json (default: http://<listen address>)')
     .option('--batch-size <n>', 'most entries per durable commit', integer('--batch-size', 1, 65536))
     .option('--batch-delay-ms <ms>', 'longest wait for a batch to fill', integer('--batch-delay-ms', 0, 10_000))
     .option('--checkpoint-interval-ms <ms>', 'least time between checkpoints', integer('--checkpoint-interval-ms', 0, 600_000))
@@ -54,7 +54,7 @@ export function registerTlogCommands(program: Command, serve: Command, io: Io): 
         host,
         port,
         ...(o.origin !== undefined ? { origin: o.origin } : {}),
-        ...(o.baseUrl !== undefined ? { baseUrl: o.baseUrl } : {}),
+        ...(o.url !== undefined ? { baseUrl: o.url.replace(/\/+$/, '') } : {}),
         ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
         ...(o.batchDelayMs !== undefined ? { batchDelayMs: o.batchDelayMs } : {}),
         ...(o.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: o.checkpointIntervalMs } : {}),
