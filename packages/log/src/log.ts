@@ -309,8 +309,11 @@ class Log implements TransparencyLog {
       }
       const before = this.#builder.snapshot();
       for (const leaf of leaves) this.#builder.append(hashLeaf(leaf));
+      const tiles = this.#builder.flush();
       try {
-        await this.#driver.integrate(this.#builder.flush(), this.#builder.state());
+        await this.#driver.integrate(tiles, this.#builder.state());
+        // Stored: proofs against the next checkpoint read the right edge from memory.
+        for (const t of tiles) this.#reader.stored(t.level, t.index, t.hashes);
       } catch (err) {
         this.#builder = before;
         this.#toIntegrate = null; // catch up from storage next time; hold no leaves meanwhile

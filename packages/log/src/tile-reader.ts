@@ -3,7 +3,9 @@ import { LogError } from './errors.js';
 
 const HASH_SIZE = 32;
 const FULL_TILE_BYTES = TILE_WIDTH * HASH_SIZE;
-const NODE_CACHE_LIMIT = 65_536;
+const NODE_CACHE_LIMIT = 1 << 18;
+/** Node keys `index·64 + height` stay exact (below 2^53) for indexes below this. */
+const NODE_KEY_INDEX_LIMIT = 2 ** 46;
 
 /** Largest power of two strictly below `n` (n ≥ 2), the split point of RFC 9162 §2.1.1. */
 function splitPoint(n: number): number {
@@ -12,22 +14,54 @@ function splitPoint(n: number): number {
   return k;
 }
 
+/** Tree sizes whose right-edge subtree roots are kept (the latest checkpoints'). */
+const RIGHT_EDGE_SIZES = 4;
+
 /**
  * Computes node hashes, roots and RFC 9162 proofs from stored hash tiles alone. A perfect
  * subtree of height h is a node at tile level ⌊h/8⌋ hashed up h mod 8 levels, so each proof
- * reads O(log n) tiles. Full tiles are immutable and cached (bounded LRU); partial tiles are
- * read each time (they grow, but only by appending, so any prefix read stays valid).
+ * reads O(log n) tiles. Full tiles are immutable and cached (bounded LRU); partial tiles only
+ * grow by appending, so a cached prefix stays valid and is re-read only when a wider one is
+ * needed (the log also hands over every tile it stores, see {@link TileReader.stored}).
+ * Every perfect subtree hash is immutable once it exists and is memoized, as are the roots of
+ * the right edges (`MTH(D[k:n])`) of the latest few tree sizes: consecutive proofs against the
+ * same checkpoint share all but a few nodes, so a proof costs a handful of map lookups instead
+ * of hundreds of hashes.
  */
 export class TileReader {
   readonly #read: (level: number, index: number) => Promise<Buffer | undefined>;
   readonly #cache = new Map<string, Buffer>();
   readonly #cacheLimit: number;
-  /** Hashes of perfect subtrees higher than one tile: immutable once they exist, and hot. */
-  readonly #nodes = new Map<string, Buffer>();
+  /** Rightmost partial tile per level as last read or stored (a prefix of what storage holds). */
+  readonly #partial = new Map<string, Buffer>();
+  /** Perfect subtree hashes keyed by `index·64 + height`; FIFO-bounded. */
+  readonly #nodes = new Map<number, Buffer>();
+  /** Per recent tree size `end`: MTH(D[start:end]) by `start`. */
+  readonly #edges = new Map<number, Map<number, Buffer>>();
 
   constructor(read: (level: number, index: number) => Promise<Buffer | undefined>, cacheLimit = 4096) {
     this.#read = read;
     this.#cacheLimit = cacheLimit;
+  }
+
+  /**
+   * Tells the reader that these tile bytes are now durably stored (the integrator's flush), so
+   * the right edge is served from memory. Only whole stored rows may be passed.
+   */
+  stored(level: number, index: number, hashes: Buffer): void {
+    const key = `${level}/${index}`;
+    if (hashes.length === FULL_TILE_BYTES) {
+      this.#partial.delete(key);
+      this.#cacheFull(key, hashes);
+    } else {
+      const old = this.#partial.get(key);
+      if (old === undefined || old.length <= hashes.length) this.#partial.set(key, hashes);
+    }
+  }
+
+  #cacheFull(key: string, t: Buffer): void {
+    this.#cache.set(key, t);
+    if (this.#cache.size > this.#cacheLimit) this.#cache.delete(this.#cache.keys().next().value as string);
   }
 
   /** Stored tile bytes with at least `width` hashes. @throws {LogError} `ERR_LOG_CORRUPT` when missing or short. */
@@ -40,47 +74,40 @@ export class TileReader {
       this.#cache.set(key, cached);
       return cached;
     }
+    const partial = this.#partial.get(key);
+    if (partial !== undefined && partial.length >= width * HASH_SIZE) return partial;
     const t = await this.#read(level, index);
     if (t === undefined || t.length < width * HASH_SIZE || t.length % HASH_SIZE !== 0) {
       throw new LogError('ERR_LOG_CORRUPT', `tile ${level}/${index} is missing or has fewer than ${width} hashes`);
     }
     if (t.length === FULL_TILE_BYTES) {
-      this.#cache.set(key, t);
-      if (this.#cache.size > this.#cacheLimit) this.#cache.delete(this.#cache.keys().next().value as string);
+      this.#partial.delete(key);
+      this.#cacheFull(key, t);
+    } else {
+      const old = this.#partial.get(key);
+      if (old === undefined || old.length < t.length) this.#partial.set(key, t);
     }
     return t;
   }
 
   /** Hash of the perfect subtree of height `height` whose leftmost leaf is `index·2^height`. */
   async node(height: number, index: number): Promise<Buffer> {
-    if (height <= TILE_HEIGHT) return this.#computeNode(height, index);
+    if (height % TILE_HEIGHT === 0) {
+      // Stored as such: entry `index mod 256` of tile `index / 256` at level height/8.
+      const t = await this.tile(height / TILE_HEIGHT, Math.floor(index / TILE_WIDTH), (index % TILE_WIDTH) + 1);
+      const off = (index % TILE_WIDTH) * HASH_SIZE;
+      return Buffer.from(t.subarray(off, off + HASH_SIZE));
+    }
     // A perfect subtree's hash never changes, so it can be cached without invalidation.
-    const key = `${height}/${index}`;
-    let h = this.#nodes.get(key);
+    const key = index < NODE_KEY_INDEX_LIMIT ? index * 64 + height : -1;
+    let h = key < 0 ? undefined : this.#nodes.get(key);
     if (h === undefined) {
-      h = await this.#computeNode(height, index);
+      h = hashChildren(await this.node(height - 1, 2 * index), await this.node(height - 1, 2 * index + 1));
+      if (key < 0) return h;
       this.#nodes.set(key, h);
-      if (this.#nodes.size > NODE_CACHE_LIMIT) this.#nodes.delete(this.#nodes.keys().next().value as string);
+      if (this.#nodes.size > NODE_CACHE_LIMIT) this.#nodes.delete(this.#nodes.keys().next().value as number);
     }
     return h;
-  }
-
-  async #computeNode(height: number, index: number): Promise<Buffer> {
-    const level = Math.floor(height / TILE_HEIGHT);
-    const up = height % TILE_HEIGHT;
-    const count = 2 ** up;
-    const first = index * count; // index of the first node at height 8·level
-    const tileIndex = Math.floor(first / TILE_WIDTH);
-    const offset = first % TILE_WIDTH;
-    const t = await this.tile(level, tileIndex, offset + count);
-    let row: Buffer[] = [];
-    for (let i = 0; i < count; i++) row.push(t.subarray((offset + i) * HASH_SIZE, (offset + i + 1) * HASH_SIZE));
-    while (row.length > 1) {
-      const next: Buffer[] = [];
-      for (let i = 0; i < row.length; i += 2) next.push(hashChildren(row[i]!, row[i + 1]!));
-      row = next;
-    }
-    return Buffer.from(row[0]!);
   }
 
   /** MTH(D[start:end]) of RFC 9162 §2.1.1, for `start` aligned to the largest power of two ≤ end − start. */
@@ -89,8 +116,20 @@ export class TileReader {
     if (n === 0) return emptyRoot();
     const height = Math.log2(n); // exact for powers of two
     if (Number.isInteger(height)) return this.node(height, start / n);
+    let edge = this.#edges.get(end);
+    const memo = edge?.get(start);
+    if (memo !== undefined) return memo;
     const k = splitPoint(n);
-    return hashChildren(await this.mth(start, start + k), await this.mth(start + k, end));
+    const h = hashChildren(await this.mth(start, start + k), await this.mth(start + k, end));
+    // MTH of a fixed range never changes; keep those of the latest few tree sizes (the right
+    // edges every proof against a recent checkpoint walks).
+    if (edge === undefined) {
+      edge = new Map();
+      this.#edges.set(end, edge);
+      if (this.#edges.size > RIGHT_EDGE_SIZES) this.#edges.delete(this.#edges.keys().next().value as number);
+    }
+    edge.set(start, h);
+    return h;
   }
 
   /** PATH(m, D[start:end]) of RFC 9162 §2.1.3.1, leaf to root. */

@@ -28,6 +28,8 @@ export interface TLogServerConfig {
   witnesses?: readonly WitnessHook[];
   clock?: () => Date;
   logger?: boolean | object;
+  /** Entry worker threads (see `TLogServiceOptions.workers`). */
+  workers?: number;
 }
 
 /** A running transparency log server. */
@@ -60,6 +62,7 @@ export async function startTLogServer(config: TLogServerConfig): Promise<Running
   const existing = existsSync(join(config.dataDir, KEY_FILES.config));
   let app: FastifyInstance | undefined;
   let log: TransparencyLog | undefined;
+  let service: TLogService | undefined;
   try {
     const hostPort = (port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const deferred = createDeferredService();
@@ -80,12 +83,13 @@ export async function startTLogServer(config: TLogServerConfig): Promise<Running
       ...(config.maxPending !== undefined ? { maxPending: config.maxPending } : {}),
       ...(config.witnesses !== undefined ? { witnesses: config.witnesses } : {}),
     });
-    const service = new TLogService({ log, keys });
+    service = new TLogService({ log, keys, ...(config.workers !== undefined ? { workers: config.workers } : {}) });
     deferred.resolve(service);
     const trustedRootPath = join(config.dataDir, KEY_FILES.trustedRoot);
     writeAtomically(trustedRootPath, `${JSON.stringify(serializeTrustedRoot(trustedRootForLog(keys, url, createdAt)), null, 2)}\n`);
     const openApp = app;
     const openLogRef = log;
+    const openService = service;
     let closing: Promise<void> | undefined;
     return {
       url, keys, log, service, app, trustedRootPath,
@@ -94,7 +98,12 @@ export async function startTLogServer(config: TLogServerConfig): Promise<Running
           try {
             await openApp.close();
           } finally {
-            await openLogRef.close();
+            try {
+              await openLogRef.close();
+            } finally {
+              // Last: requests finishing during the log's drain still need their SETs signed.
+              await openService.close();
+            }
           }
         })();
         return closing;
@@ -103,6 +112,7 @@ export async function startTLogServer(config: TLogServerConfig): Promise<Running
   } catch (err) {
     await app?.close().catch(() => undefined);
     await log?.close().catch(() => undefined);
+    await service?.close().catch(() => undefined);
     throw err;
   }
 }

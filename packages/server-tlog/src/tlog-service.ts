@@ -1,4 +1,4 @@
-import { canonicalizeJSON, signMessage } from '@signet/core';
+import { availableParallelism } from 'node:os';
 import { hashLeaf } from '@signet/merkle';
 import { LogError, MAX_LEAF_SIZE, type PublishedCheckpoint, type TransparencyLog } from '@signet/log';
 import { TLogServerError } from './errors.js';
@@ -7,6 +7,8 @@ import { keyFingerprint, keyMaterialFromPem } from './key-material.js';
 import type { LogKeys } from './log-keys.js';
 import { canonicalizeProposedEntry, type CanonicalEntry } from './rekor-v1-entries.js';
 import { canonicalizeCreateEntryRequest } from './rekor-v2-entries.js';
+import { EntryWorkers, type WorkerEntry } from './entry-workers.js';
+import { signSET } from './signed-entry-timestamp.js';
 
 /** Rekor v1 `LogEntry` value (the object under the entry UUID). */
 export interface RekorV1Entry {
@@ -40,6 +42,8 @@ export interface CreatedV1Entry {
   entry: RekorV1EntryMap;
   /** True when an equivalent entry existed: Rekor answers 409. */
   duplicate: boolean;
+  /** Milliseconds from the call until the proposal was validated and its signature verified (Server-Timing). */
+  verifiedMs: number;
   /** Milliseconds from the call until the entry was durably sequenced (Server-Timing). */
   sequencedMs: number;
   /** Milliseconds from the call until a published checkpoint covered the entry. */
@@ -61,7 +65,19 @@ export interface TLogServiceOptions {
   keys: LogKeys;
   /** Longest wait for a checkpoint covering a new entry before answering 503 (ms). Default 30 s. */
   checkpointTimeoutMs?: number;
+  /**
+   * Worker threads that verify and canonicalize proposed entries and sign SETs beside the event
+   * loop (see `EntryWorkers`); 0 does it all on the event loop. Default 1 when the machine has
+   * more than one core, else 0.
+   */
+  workers?: number;
 }
+
+/** A canonical entry with its RFC 6962 leaf hash. */
+type HashedEntry = CanonicalEntry & { readonly leafHash: Buffer };
+
+/** Reason of the abort when a checkpoint wait times out. */
+const TIMED_OUT = Symbol('checkpoint wait timed out');
 
 /** Most UUIDs, indexes or entries in one retrieve request (Rekor's limit is 10). */
 export const MAX_RETRIEVE = 10;
@@ -83,12 +99,26 @@ export class TLogService {
   readonly keys: LogKeys;
   readonly #checkpointTimeoutMs: number;
   readonly #logIdHex: string;
+  readonly #workers: EntryWorkers | undefined;
+  /** Checkpoint waits with their deadlines (`at` < 0: finished); swept by one timer. */
+  #deadlines: { at: number; ac: AbortController }[] = [];
+  #sweep: NodeJS.Timeout | undefined;
 
   constructor(options: TLogServiceOptions) {
     this.log = options.log;
     this.keys = options.keys;
     this.#checkpointTimeoutMs = options.checkpointTimeoutMs ?? 30_000;
     this.#logIdHex = options.keys.v1LogId.toString('hex');
+    const workers = options.workers ?? (availableParallelism() > 1 ? 1 : 0);
+    if (!Number.isSafeInteger(workers) || workers < 0) throw new RangeError('workers must be a non-negative integer');
+    this.#workers = workers > 0 ? new EntryWorkers(workers, options.keys.setKey, this.#logIdHex) : undefined;
+  }
+
+  /** Stops the worker threads and the deadline timer (the log is closed by its owner). */
+  async close(): Promise<void> {
+    if (this.#sweep !== undefined) clearInterval(this.#sweep);
+    this.#sweep = undefined;
+    await this.#workers?.close();
   }
 
   /** The P-256 Rekor v1 key as PEM (`GET /api/v1/log/publicKey`). */
@@ -106,40 +136,83 @@ export class TLogService {
    * of {body, integratedTime, logID, logIndex}.
    */
   signedEntryTimestamp(body: Buffer, integratedTime: number, logIndex: number): Buffer {
-    const payload = canonicalizeJSON({ body: body.toString('base64'), integratedTime, logID: this.#logIdHex, logIndex });
-    return signMessage(this.keys.setKey, Buffer.from(payload, 'utf8'), { hash: 'sha256' });
+    return signSET(this.keys.setKey, this.#logIdHex, body.toString('base64'), integratedTime, logIndex);
   }
 
-  async #append(entry: CanonicalEntry): Promise<{ index: number; integratedTime: number; duplicate: boolean; leafHash: Buffer; sequencedMs: number }> {
+  /** The SET, signed by a worker when there are workers. */
+  #signSETAsync(bodyBase64: string, integratedTime: number, logIndex: number): Promise<Buffer> {
+    if (!this.#workers) return Promise.resolve(signSET(this.keys.setKey, this.#logIdHex, bodyBase64, integratedTime, logIndex));
+    return this.#workers.run<Uint8Array>({ t: 'set', body: bodyBase64, integratedTime, logIndex }).then((sig) => Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength));
+  }
+
+  /** Validates, verifies and canonicalizes a proposal (v1) or request (v2), on a worker when there are workers. */
+  async #canonicalize(api: 'v1' | 'v2', proposal: unknown): Promise<HashedEntry> {
+    if (!this.#workers) {
+      const c = api === 'v1' ? canonicalizeProposedEntry(proposal) : canonicalizeCreateEntryRequest(proposal);
+      return { ...c, leafHash: hashLeaf(c.body) };
+    }
+    const w = await this.#workers.run<WorkerEntry>({ t: api, p: proposal });
+    const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    return { kind: w.kind, apiVersion: w.apiVersion, body: buf(w.body), indexKeys: w.indexKeys, leafHash: buf(w.leafHash) };
+  }
+
+  async #append(entry: HashedEntry): Promise<{ index: number; integratedTime: number; duplicate: boolean }> {
     if (entry.body.length > MAX_LEAF_SIZE) throw requestError(`the canonical entry is ${entry.body.length} bytes; the log stores at most ${MAX_LEAF_SIZE}`);
-    const leafHash = hashLeaf(entry.body);
-    const start = performance.now();
     // Identity = the RFC 6962 leaf hash: Rekor dedups on it, and the UUID lookup becomes one index read.
-    const r = await this.log.append({ leaf: entry.body, identity: leafHash, indexKeys: entry.indexKeys.slice(0, MAX_INDEX_KEYS) });
-    return { ...r, leafHash, sequencedMs: performance.now() - start };
+    return this.log.append({ leaf: entry.body, identity: entry.leafHash, indexKeys: entry.indexKeys.slice(0, MAX_INDEX_KEYS) });
   }
 
   async #checkpointFor(index: number, signal?: AbortSignal): Promise<PublishedCheckpoint> {
     const current = this.log.checkpoint();
     if (current.size > index) return current;
-    const timeout = AbortSignal.timeout(this.#checkpointTimeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // One controller per wait, aborted by the client going away or by the deadline sweep: no
+    // timer per request (thousands of waits per second).
+    const ac = new AbortController();
+    const onGone = (): void => ac.abort(signal?.reason);
+    if (signal?.aborted === true) onGone();
+    else signal?.addEventListener('abort', onGone, { once: true });
+    const deadline = { at: performance.now() + this.#checkpointTimeoutMs, ac };
+    this.#deadlines.push(deadline);
+    this.#armSweep();
     try {
-      return await this.log.awaitCheckpoint(index, combined);
+      return await this.log.awaitCheckpoint(index, ac.signal);
     } catch (err) {
-      if (timeout.aborted) throw new LogError('ERR_LOG_PUSHBACK', `no checkpoint covered entry ${index} within ${this.#checkpointTimeoutMs} ms`, { retryAfterSeconds: 1 });
+      if (ac.signal.reason === TIMED_OUT) throw new LogError('ERR_LOG_PUSHBACK', `no checkpoint covered entry ${index} within ${this.#checkpointTimeoutMs} ms`, { retryAfterSeconds: 1 });
       throw err;
+    } finally {
+      signal?.removeEventListener('abort', onGone);
+      deadline.at = -1;
     }
   }
 
+  #armSweep(): void {
+    if (this.#sweep !== undefined) return;
+    const period = Math.max(1, Math.min(250, Math.floor(this.#checkpointTimeoutMs / 4)));
+    this.#sweep = setInterval(() => {
+      const now = performance.now();
+      const live: { at: number; ac: AbortController }[] = [];
+      for (const d of this.#deadlines) {
+        if (d.at < 0) continue;
+        if (now >= d.at) d.ac.abort(TIMED_OUT);
+        else live.push(d);
+      }
+      this.#deadlines = live;
+      if (live.length === 0) {
+        clearInterval(this.#sweep);
+        this.#sweep = undefined;
+      }
+    }, period);
+    this.#sweep.unref();
+  }
+
   /** A v1 entry with SET and an inclusion proof against `cp` (or none when `cp` does not cover it). */
-  async #v1Entry(body: Buffer, index: number, integratedTime: number, cp: PublishedCheckpoint | undefined): Promise<RekorV1Entry> {
+  async #v1Entry(body: Buffer, index: number, integratedTime: number, cp: PublishedCheckpoint | undefined, set?: Buffer, bodyBase64 = body.toString('base64')): Promise<RekorV1Entry> {
     const entry: RekorV1Entry = {
-      body: body.toString('base64'),
+      body: bodyBase64,
       integratedTime,
       logID: this.#logIdHex,
       logIndex: index,
-      verification: { signedEntryTimestamp: this.signedEntryTimestamp(body, integratedTime, index).toString('base64') },
+      verification: { signedEntryTimestamp: (set ?? this.signedEntryTimestamp(body, integratedTime, index)).toString('base64') },
     };
     if (cp && cp.size > index) {
       const hashes = await this.log.inclusionProof(index, cp.size);
@@ -162,12 +235,19 @@ export class TLogService {
    */
   async createEntryV1(proposal: unknown, signal?: AbortSignal): Promise<CreatedV1Entry> {
     const start = performance.now();
-    const canonical = canonicalizeProposedEntry(proposal);
+    const canonical = await this.#canonicalize('v1', proposal);
+    const verifiedMs = performance.now() - start;
     const r = await this.#append(canonical);
+    const sequencedMs = performance.now() - start;
+    const bodyBase64 = canonical.body.toString('base64');
+    // The SET needs only the index: signed (on a worker) while the checkpoint is awaited.
+    const set = this.#signSETAsync(bodyBase64, r.integratedTime, r.index);
+    set.catch(() => undefined); // awaited below; a failed checkpoint wait must not leave it unhandled
     const cp = await this.#checkpointFor(r.index, signal);
     const checkpointMs = performance.now() - start;
-    const uuid = this.entryId(r.leafHash);
-    return { uuid, entry: { [uuid]: await this.#v1Entry(canonical.body, r.index, r.integratedTime, cp) }, duplicate: r.duplicate, sequencedMs: r.sequencedMs, checkpointMs };
+    const uuid = this.entryId(canonical.leafHash);
+    const entry = await this.#v1Entry(canonical.body, r.index, r.integratedTime, cp, await set, bodyBase64);
+    return { uuid, entry: { [uuid]: entry }, duplicate: r.duplicate, verifiedMs, sequencedMs, checkpointMs };
   }
 
   /**
@@ -175,13 +255,15 @@ export class TLogService {
    * `TransparencyLogEntry` once a checkpoint covers the entry (integratedTime 0, no SET: Rekor v2).
    */
   async createEntryV2(request: unknown, signal?: AbortSignal): Promise<{ entry: TransparencyLogEntryV2JSON; duplicate: boolean; sequencedMs: number }> {
-    const canonical = canonicalizeCreateEntryRequest(request);
+    const start = performance.now();
+    const canonical = await this.#canonicalize('v2', request);
     const r = await this.#append(canonical);
+    const sequencedMs = performance.now() - start;
     const cp = await this.#checkpointFor(r.index, signal);
     const hashes = await this.log.inclusionProof(r.index, cp.size);
     return {
       duplicate: r.duplicate,
-      sequencedMs: r.sequencedMs,
+      sequencedMs,
       entry: {
         logIndex: String(r.index),
         logId: { keyId: this.keys.checkpointKeyId.toString('base64') },

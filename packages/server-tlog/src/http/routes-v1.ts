@@ -35,7 +35,7 @@ export function rekorV1Routes(service: TLogService) {
       reply
         .code(created.duplicate ? 409 : 201)
         .header('location', `/api/v1/log/entries/${created.uuid}`)
-        .header('server-timing', `seq;dur=${created.sequencedMs.toFixed(2)}, cp;dur=${created.checkpointMs.toFixed(2)}`);
+        .header('server-timing', `seq;dur=${created.sequencedMs.toFixed(2)}, cp;dur=${created.checkpointMs.toFixed(2)}, ver;dur=${created.verifiedMs.toFixed(2)}`);
       if (created.duplicate) reply.header('x-signet-error-code', 'ERR_TLOG_DUPLICATE');
       return created.entry;
     });

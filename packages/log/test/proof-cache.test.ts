@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hashLeaf, MerkleTree } from '@signet/merkle';
+import { openLog } from '@signet/log';
+import { ORIGIN, leafOf, signer, tempDir } from './helpers.js';
+
+describe('proofs while the tree grows (memoized nodes, right edges and partial tiles)', () => {
+  it('match a reference tree at every checkpoint, across partial and full tile boundaries', async (t) => {
+    const dir = tempDir(t);
+    const log = await openLog({ dataDir: dir, origin: ORIGIN, signers: [signer], checkpointIntervalMs: 0 });
+    t.after(() => log.close());
+    const tree = new MerkleTree();
+    const steps = [1, 1, 2, 60, 191, 1, 255, 1, 256, 300, 64_000, 1, 513];
+    let size = 0;
+    const seen: number[] = [];
+    for (const step of steps) {
+      await Promise.all(Array.from({ length: step }, (_, k) => log.append({ leaf: leafOf(size + k) })));
+      for (let k = 0; k < step; k++) tree.append(hashLeaf(leafOf(size + k)));
+      size += step;
+      const cp = await log.awaitCheckpoint(size - 1);
+      assert.equal(cp.size, size);
+      assert.deepEqual(cp.rootHash, tree.root(size));
+      seen.push(size);
+      // Proofs against the new checkpoint, for new and old leaves, and against older sizes
+      // (memoized right edges of several sizes at once).
+      const indexes = new Set([0, size - 1, size - 2, Math.max(0, size - step), size >> 1, 255, 256, 511, 65_535].filter((i) => i >= 0 && i < size));
+      for (const s of seen.slice(-3)) {
+        for (const i of indexes) {
+          if (i >= s) continue;
+          assert.deepEqual(await log.inclusionProof(i, s), tree.inclusionProof(i, s), `proof of ${i} in ${s}`);
+        }
+        for (const old of seen) if (old <= s) assert.deepEqual(await log.consistencyProof(old, s), tree.consistencyProof(old, s), `consistency ${old}→${s}`);
+      }
+    }
+  });
+});
