@@ -1,7 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { LogError } from './errors.js';
+
+/**
+ * The SQLite binding for this Node. better-sqlite3 13 is Node-API 10 (Node ≥ 22.14, prebuilt in
+ * the package, no rebuild per Node version); Node 20 has Node-API 9, where it cannot load. So
+ * Node 20 uses better-sqlite3 12 (installed under the alias better-sqlite3-node20), which on
+ * Node ≥ 24.19 aborts in its statement finalizer (a node::ObjectWrap change) — hence two majors.
+ */
+let binding: typeof Database | undefined;
+function sqlite(): typeof Database {
+  binding ??= createRequire(import.meta.url)(Number(process.versions.napi) >= 10 ? 'better-sqlite3' : 'better-sqlite3-node20') as typeof Database;
+  return binding;
+}
 import type {
   IntegratedState,
   LogEntry,
@@ -65,7 +78,7 @@ export function openSqliteDriver(options: SqliteDriverOptions): StorageDriver {
   let db: Database.Database;
   try {
     if (options.readonly !== true) mkdirSync(options.dataDir, { recursive: true });
-    db = new Database(join(options.dataDir, 'log.sqlite'), { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    db = new (sqlite())(join(options.dataDir, 'log.sqlite'), { readonly: options.readonly === true, fileMustExist: options.readonly === true });
   } catch (err) {
     throw storageError('open', err);
   }
