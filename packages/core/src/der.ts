@@ -198,7 +198,7 @@ function checkedDate(year: number, m: RegExpExecArray, fraction: string): Date {
   return date;
 }
 
-/** Encodes a DER length. */
+/** Encodes a DER length (X.690 §10.1: definite form, minimal octets). */
 export function encodeDerLength(length: number): Buffer {
   if (length < 0x80) return Buffer.from([length]);
   const bytes: number[] = [];
@@ -206,8 +206,27 @@ export function encodeDerLength(length: number): Buffer {
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 }
 
-/** Encodes one TLV from a tag and content pieces. */
+/**
+ * Encodes one TLV from a tag and content pieces, in one allocation: writers build certificates of
+ * ~80 TLVs each, so concatenating header and body separately would double the copying.
+ */
 export function encodeDer(tag: number, ...content: Uint8Array[]): Buffer {
-  const body = Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), encodeDerLength(body.length), body]);
+  let length = 0;
+  for (const c of content) length += c.length;
+  if (length > 0xffffffff) throw new RangeError('DER value too long');
+  const lengthBytes = length < 0x80 ? 0 : length < 0x100 ? 1 : length < 0x10000 ? 2 : length < 0x1000000 ? 3 : 4;
+  const out = Buffer.allocUnsafe(2 + lengthBytes + length);
+  out[0] = tag;
+  let at = 1;
+  if (lengthBytes === 0) {
+    out[at++] = length;
+  } else {
+    out[at++] = 0x80 | lengthBytes;
+    for (let i = lengthBytes - 1; i >= 0; i--) out[at++] = Math.floor(length / 2 ** (8 * i)) & 0xff;
+  }
+  for (const c of content) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

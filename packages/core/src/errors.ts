@@ -29,7 +29,8 @@ export type CoreErrorCode =
   | 'ERR_CORE_CERTIFICATE'
   | 'ERR_CORE_JSON'
   | 'ERR_CORE_IO'
-  | 'ERR_CORE_DIGEST';
+  | 'ERR_CORE_DIGEST'
+  | 'ERR_CORE_TLS';
 
 /** Malformed bytes, text or keys handed to a `@signet/core` function. */
 export class CoreError extends SignetError {

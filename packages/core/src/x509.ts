@@ -1,5 +1,6 @@
 import { X509Certificate, constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { CoreError } from './errors.js';
+import { OID } from './oids.js';
 import { DerTag, derChildren, derOid, derRaw, derSequence, derTime, derValue, expectTag, parseDer, readDer, type DerNode } from './der.js';
 
 /** One X.509v3 extension: critical flag and the extnValue octets. */
@@ -56,20 +57,14 @@ export interface Certificate {
   extension(oid: string): CertificateExtension | undefined;
 }
 
-export const OID = {
-  basicConstraints: '2.5.29.19',
-  keyUsage: '2.5.29.15',
-  extKeyUsage: '2.5.29.37',
-  subjectAltName: '2.5.29.17',
-  subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-  sctList: '1.3.6.1.4.1.11129.2.4.2',
-  ctPoison: '1.3.6.1.4.1.11129.2.4.3',
-} as const;
+export { OID };
 
-const KEY_USAGE_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'];
+/** KeyUsage bit names, in bit order (RFC 5280 §4.2.1.3). */
+export const KEY_USAGE_BITS = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
+
+/** A KeyUsage bit by name. */
+export type KeyUsageName = (typeof KEY_USAGE_BITS)[number];
+
 
 function fail(message: string, cause?: unknown): never {
   throw new CoreError('ERR_CORE_CERTIFICATE', message, cause === undefined ? undefined : { cause });
@@ -193,13 +188,13 @@ function build(der: Buffer): Certificate {
 
 /** Signature algorithms of certificates, by OID, as node:crypto verifies them (RFC 5758, RFC 4055, RFC 8410). */
 const SIGNATURE_ALGORITHMS: Record<string, { hash: string | null; padding?: number }> = {
-  '1.2.840.10045.4.3.2': { hash: 'sha256' },
-  '1.2.840.10045.4.3.3': { hash: 'sha384' },
-  '1.2.840.10045.4.3.4': { hash: 'sha512' },
-  '1.2.840.113549.1.1.11': { hash: 'sha256', padding: constants.RSA_PKCS1_PADDING },
-  '1.2.840.113549.1.1.12': { hash: 'sha384', padding: constants.RSA_PKCS1_PADDING },
-  '1.2.840.113549.1.1.13': { hash: 'sha512', padding: constants.RSA_PKCS1_PADDING },
-  '1.3.101.112': { hash: null },
+  [OID.ecdsaWithSHA256]: { hash: 'sha256' },
+  [OID.ecdsaWithSHA384]: { hash: 'sha384' },
+  [OID.ecdsaWithSHA512]: { hash: 'sha512' },
+  [OID.sha256WithRSAEncryption]: { hash: 'sha256', padding: constants.RSA_PKCS1_PADDING },
+  [OID.sha384WithRSAEncryption]: { hash: 'sha384', padding: constants.RSA_PKCS1_PADDING },
+  [OID.sha512WithRSAEncryption]: { hash: 'sha512', padding: constants.RSA_PKCS1_PADDING },
+  [OID.ed25519]: { hash: null },
 };
 
 /**

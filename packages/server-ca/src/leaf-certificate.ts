@@ -1,10 +1,8 @@
-import { DerTag } from '@signet/core';
 import {
-  bitString, contextConstructed, contextPrimitive, extension, nullValue, octetString, oid, sequence, smallInteger, tlv, unsignedInteger,
-  utf8String, x509Time,
-} from './der-writer.js';
+  authorityKeyIdentifierExtension, encodeExtension, encodeNull, encodeOctetString, encodeSCTList, encodeTBSCertificate, encodeUtf8String,
+  extKeyUsageExtension, keyUsageExtension, subjectAltNameExtension, subjectKeyIdentifierExtension, OID, type WritableGeneralName,
+} from '@signet/core';
 import type { Principal, SubjectAltName } from './identity.js';
-import { keyIdentifier } from './signer.js';
 
 /*
  * The leaf profile (Fulcio's, fulcio docs/certificate-specification.md; RFC 5280): v3, random
@@ -14,17 +12,8 @@ import { keyIdentifier } from './signer.js';
  * so that removing either gives the same TBSCertificate.
  */
 
-export const OIDS = {
-  keyUsage: '2.5.29.15',
-  extKeyUsage: '2.5.29.37',
-  subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
-  subjectAltName: '2.5.29.17',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  ctPoison: '1.3.6.1.4.1.11129.2.4.3',
-  sctList: '1.3.6.1.4.1.11129.2.4.2',
-  usernameSan: '1.3.6.1.4.1.57264.1.7',
-} as const;
+/** Fulcio's otherName type for a username SAN (fulcio docs/oid-info.md). */
+const USERNAME_SAN_OID = '1.3.6.1.4.1.57264.1.7';
 
 /** Everything of a leaf but its last extension. */
 export interface LeafTemplate {
@@ -38,15 +27,14 @@ export interface LeafTemplate {
   principal: Principal;
 }
 
-function generalName(san: SubjectAltName): Buffer {
+function generalName(san: SubjectAltName): WritableGeneralName {
   switch (san.type) {
     case 'email':
-      return contextPrimitive(1, Buffer.from(san.value, 'utf8'));
+      return { type: 'email', value: san.value };
     case 'uri':
-      return contextPrimitive(6, Buffer.from(san.value, 'utf8'));
+      return { type: 'uri', value: san.value };
     case 'username':
-      // otherName [0] { type-id, [0] EXPLICIT UTF8String } (RFC 5280 §4.2.1.6)
-      return contextConstructed(0, oid(OIDS.usernameSan), contextConstructed(0, utf8String(san.value)));
+      return { type: 'otherName', oid: USERNAME_SAN_OID, value: san.value };
   }
 }
 
@@ -55,55 +43,50 @@ export function leafExtensions(t: LeafTemplate): Buffer[] {
   return [
     KEY_USAGE_EXTENSION,
     EKU_EXTENSION,
-    extension(OIDS.subjectKeyIdentifier, false, octetString(keyIdentifier(t.subjectSpki))),
-    authorityKeyIdentifierExtension(t.issuerSpki),
+    subjectKeyIdentifierExtension(t.subjectSpki),
+    authorityKeyIdentifier(t.issuerSpki),
     // RFC 5280 §4.2.1.6: with an empty subject, the SAN extension is critical.
-    extension(OIDS.subjectAltName, true, sequence(generalName(t.principal.san))),
-    ...t.principal.extensions.map((e) => extension(e.oid, false, e.raw ? Buffer.from(e.value, 'utf8') : utf8String(e.value))),
+    subjectAltNameExtension([generalName(t.principal.san)], true),
+    ...t.principal.extensions.map((e) => encodeExtension(e.oid, false, e.raw ? Buffer.from(e.value, 'utf8') : encodeUtf8String(e.value))),
   ];
 }
 
 // The same for every leaf (of one issuer): built once.
-const KEY_USAGE_EXTENSION = extension(OIDS.keyUsage, true, bitString(Buffer.of(0x80), 7));
-const EKU_EXTENSION = extension(OIDS.extKeyUsage, false, sequence(oid(OIDS.codeSigning)));
+const KEY_USAGE_EXTENSION = keyUsageExtension(['digitalSignature']);
+const EKU_EXTENSION = extKeyUsageExtension([OID.codeSigning], false);
 const akiByIssuer = new WeakMap<Buffer, Buffer>();
 
-function authorityKeyIdentifierExtension(issuerSpki: Buffer): Buffer {
+function authorityKeyIdentifier(issuerSpki: Buffer): Buffer {
   let ext = akiByIssuer.get(issuerSpki);
   if (!ext) {
-    ext = extension(OIDS.authorityKeyIdentifier, false, sequence(contextPrimitive(0, keyIdentifier(issuerSpki))));
+    ext = authorityKeyIdentifierExtension(issuerSpki);
     akiByIssuer.set(issuerSpki, ext);
   }
   return ext;
 }
 
-/** TBSCertificate (RFC 5280 §4.1.2) with the common extensions plus `last`. */
+/** TBSCertificate (RFC 5280 §4.1.2) with an empty subject, the common extensions plus `last`. */
 export function leafTBS(t: LeafTemplate, common: readonly Buffer[], last: Buffer | undefined): Buffer {
-  return sequence(
-    contextConstructed(0, smallInteger(2)),
-    unsignedInteger(t.serial),
-    t.signatureAlgorithm,
-    t.issuerName,
-    sequence(x509Time(t.notBefore), x509Time(t.notAfter)),
-    sequence(),
-    t.subjectSpki,
-    contextConstructed(3, sequence(...common, ...(last ? [last] : []))),
-  );
+  return encodeTBSCertificate({
+    serialNumber: t.serial,
+    signatureAlgorithm: t.signatureAlgorithm,
+    issuer: t.issuerName,
+    notBefore: t.notBefore,
+    notAfter: t.notAfter,
+    subject: EMPTY_NAME,
+    subjectPublicKeyInfo: t.subjectSpki,
+    extensions: last ? [...common, last] : common,
+  });
 }
+
+const EMPTY_NAME = Buffer.of(0x30, 0x00);
 
 /** The CT poison extension: critical, value NULL (RFC 6962 §3.1). */
 export function poisonExtension(): Buffer {
-  return extension(OIDS.ctPoison, true, nullValue());
+  return encodeExtension(OID.ctPoison, true, encodeNull());
 }
 
 /** The SCT list extension: an OCTET STRING holding the TLS-encoded list (RFC 6962 §3.3). */
 export function sctListExtension(scts: readonly Buffer[]): Buffer {
-  const items = Buffer.concat(scts.map((s) => Buffer.concat([u16(s.length), s])));
-  return extension(OIDS.sctList, false, tlv(DerTag.OCTET_STRING, u16(items.length), items));
-}
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
+  return encodeExtension(OID.sctList, false, encodeOctetString(encodeSCTList(scts)));
 }

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { describeKey, parseCertificate, signMessage, isIssuedBy, type Certificate } from '@signet/core';
+import { describeKey, encodeUint16, encodeVector24, parseCertificate, signMessage, isIssuedBy, type Certificate } from '@signet/core';
 import { noteSignerFromPrivateKey } from '@signet/merkle';
 import { openLog, type LogOptions, type TransparencyLog } from '@signet/log';
 import { CTLogError } from './errors.js';
@@ -9,7 +9,6 @@ import {
   encodeMerkleTreeLeaf, encodeSCT, leafHash, removeExtension, sctSignatureInput, splitExtension, tbsOfCertificate,
   treeHeadSignatureInput, type SignedEntry,
 } from './rfc6962.js';
-import { uint16, vector24 } from './tls-encoding.js';
 
 /** Most certificates accepted in one submitted chain. */
 export const MAX_CHAIN_LENGTH = 10;
@@ -179,7 +178,7 @@ export class CTLog {
     if (!tbs) throw new CTLogError('ERR_CT_PRECERT', 'precertificate without a poison extension');
     const entry: SignedEntry = { type: LogEntryType.precert, issuerKeyHash: sha256(issuer.spki), tbsCertificate: tbs };
     // PrecertChainEntry (§4.6): the precertificate, then its chain.
-    return this.submit(entry, Buffer.concat([vector24(leaf.der), encodeCertificateChain(rest)]));
+    return this.submit(entry, Buffer.concat([encodeVector24(leaf.der), encodeCertificateChain(rest)]));
   }
 
   /**
@@ -217,7 +216,7 @@ export class CTLog {
         if (!split) throw new CTLogError('ERR_CT_PRECERT', 'add-pre-chain needs a precertificate (CT poison extension)');
         if (!split.extension.equals(CT_POISON_EXTENSION_DER)) throw new CTLogError('ERR_CT_PRECERT', 'the CT poison extension must be critical and NULL');
         const entry: SignedEntry = { type: LogEntryType.precert, issuerKeyHash, tbsCertificate: split.tbs };
-        return this.submit(entry, Buffer.concat([vector24(precert), extraChain]));
+        return this.submit(entry, Buffer.concat([encodeVector24(precert), extraChain]));
       },
     };
   }
@@ -264,7 +263,7 @@ export class CTLog {
     const leaf = encodeMerkleTreeLeaf(timestamp, entry);
     const hash = leafHash(leaf);
     // The same certificate twice is one entry (its first timestamp), as RFC 6962 §4.1 allows.
-    const identity = sha256(Buffer.concat([uint16(entry.type), entry.type === LogEntryType.x509 ? entry.certificate : Buffer.concat([entry.issuerKeyHash, entry.tbsCertificate])]));
+    const identity = sha256(Buffer.concat([encodeUint16(entry.type), entry.type === LogEntryType.x509 ? entry.certificate : Buffer.concat([entry.issuerKeyHash, entry.tbsCertificate])]));
     if (this.closed) throw new CTLogError('ERR_CT_UNAVAILABLE', 'the CT log is closed');
     let result;
     try {

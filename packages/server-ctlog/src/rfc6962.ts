@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { DerTag, derChildren, derOid, derRaw, derSequence, encodeDer, parseDer, OID } from '@signet/core';
-import { uint16, uint64, uint8, vector16, vector24, TLSReader } from './tls-encoding.js';
+import {
+  DerTag, derChildren, derOid, derRaw, derSequence, encodeDer, encodeUint16, encodeUint64, encodeUint8, encodeVector16, encodeVector24, parseDer,
+  OID, TLSReader,
+} from '@signet/core';
 
 /*
  * RFC 6962 structures: MerkleTreeLeaf (§3.4), the data an SCT signs (§3.2), the
@@ -23,16 +25,19 @@ const ECDSA = 3;
 
 function signedEntryBytes(e: SignedEntry): Buffer {
   return e.type === LogEntryType.x509
-    ? vector24(e.certificate)
-    : Buffer.concat([e.issuerKeyHash, vector24(e.tbsCertificate)]);
+    ? encodeVector24(e.certificate)
+    : Buffer.concat([e.issuerKeyHash, encodeVector24(e.tbsCertificate)]);
 }
 
 /** MerkleTreeLeaf { v1, timestamped_entry, TimestampedEntry { timestamp, entry_type, signed_entry, extensions } } (§3.4). */
 export function encodeMerkleTreeLeaf(timestamp: number, entry: SignedEntry): Buffer {
-  return Buffer.concat([uint8(0), uint8(0), uint64(timestamp), uint16(entry.type), signedEntryBytes(entry), vector16(Buffer.alloc(0))]);
+  return Buffer.concat([encodeUint8(0), encodeUint8(0), encodeUint64(timestamp), encodeUint16(entry.type), signedEntryBytes(entry), encodeVector16(Buffer.alloc(0))]);
 }
 
-/** Reads back a MerkleTreeLeaf this log wrote. */
+/**
+ * Reads back a MerkleTreeLeaf this log wrote.
+ * @throws CoreError `ERR_CORE_TLS` when truncated; RangeError for another version, entry type or trailing data
+ */
 export function decodeMerkleTreeLeaf(leaf: Buffer): { timestamp: number; entry: SignedEntry } {
   const r = new TLSReader(leaf);
   if (r.u8() !== 0 || r.u8() !== 0) throw new RangeError('not a v1 timestamped_entry leaf');
@@ -54,32 +59,30 @@ export function leafHash(leaf: Uint8Array): Buffer {
 
 /** The `digitally-signed` input of an SCT (§3.2): version, certificate_timestamp, timestamp, entry, extensions. */
 export function sctSignatureInput(timestamp: number, entry: SignedEntry): Buffer {
-  return Buffer.concat([uint8(0), uint8(0), uint64(timestamp), uint16(entry.type), signedEntryBytes(entry), vector16(Buffer.alloc(0))]);
+  return Buffer.concat([encodeUint8(0), encodeUint8(0), encodeUint64(timestamp), encodeUint16(entry.type), signedEntryBytes(entry), encodeVector16(Buffer.alloc(0))]);
 }
 
 /** SignedCertificateTimestamp (§3.2) as serialized in TLS and in the SCT list extension. */
 export function encodeSCT(logId: Buffer, timestamp: number, signature: Buffer): Buffer {
-  return Buffer.concat([uint8(0), logId, uint64(timestamp), vector16(Buffer.alloc(0)), uint8(SHA256), uint8(ECDSA), vector16(signature)]);
+  return Buffer.concat([encodeUint8(0), logId, encodeUint64(timestamp), encodeVector16(Buffer.alloc(0)), encodeUint8(SHA256), encodeUint8(ECDSA), encodeVector16(signature)]);
 }
 
 /** DigitallySigned (RFC 5246 §4.7) with SHA-256/ECDSA, as used for STHs and SCT JSON. */
 export function encodeDigitallySigned(signature: Buffer): Buffer {
-  return Buffer.concat([uint8(SHA256), uint8(ECDSA), vector16(signature)]);
+  return Buffer.concat([encodeUint8(SHA256), encodeUint8(ECDSA), encodeVector16(signature)]);
 }
 
 /** TreeHeadSignature input (§3.5): version, tree_hash, timestamp, tree_size, sha256_root_hash. */
 export function treeHeadSignatureInput(timestamp: number, treeSize: number, rootHash: Buffer): Buffer {
-  return Buffer.concat([uint8(0), uint8(1), uint64(timestamp), uint64(treeSize), rootHash]);
+  return Buffer.concat([encodeUint8(0), encodeUint8(1), encodeUint64(timestamp), encodeUint64(treeSize), rootHash]);
 }
 
-/** SignedCertificateTimestampList (§3.3): a 16-bit vector of 16-bit-prefixed SCTs. */
-export function encodeSCTList(scts: readonly Buffer[]): Buffer {
-  return vector16(Buffer.concat(scts.map((s) => vector16(s))));
-}
+/** SignedCertificateTimestampList (§3.3): core's codec, shared with the CA and the verifier. */
+export { encodeSCTList } from '@signet/core';
 
 /** certificate_chain / precertificate_chain: ASN.1Cert<1..2^24-1> items in a 24-bit vector. */
 export function encodeCertificateChain(certs: readonly Buffer[]): Buffer {
-  return vector24(Buffer.concat(certs.map((c) => vector24(c))));
+  return encodeVector24(Buffer.concat(certs.map((c) => encodeVector24(c))));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import {
   CoreError, DerTag, SignetError, decodePem, derIntegerBytes, derOid, derSequence, derValue, encodePem, expectTag,
-  parseCertificate, parseDer, verifyDigestWithSpki, verifySignature, type HashName,
+  parseCertificate, parseDer, verifyDigestWithSpki, verifyEd25519ph, verifySignature, type HashName,
 } from '@signet/core';
 import { TLogServerError } from './errors.js';
 
@@ -158,6 +158,23 @@ export function verifyDigestSignature(m: KeyMaterial, hash: HashName, digest: Bu
     throw err;
   }
   if (!ok) throw new TLogServerError('ERR_TLOG_SIGNATURE', 'the signature does not verify against the entry\'s key over the given digest');
+}
+
+/**
+ * Verifies an Ed25519ph signature (RFC 8032 HashEdDSA, empty context) over a SHA-512 digest:
+ * how Rekor v2 verifies a hashedrekord entry whose verifier says `PKIX_ED25519_PH`.
+ * @throws TLogServerError `ERR_TLOG_KEY` (not a usable Ed25519 key), `ERR_TLOG_SIGNATURE`
+ */
+export function verifyEd25519phSignature(m: KeyMaterial, sha512Digest: Buffer, signature: Buffer): void {
+  if (m.algorithm !== 'ed25519') throw keyError(`Ed25519ph needs an Ed25519 key, not ${m.algorithm}`);
+  let ok: boolean;
+  try {
+    ok = verifyEd25519ph(m.spki, sha512Digest, signature);
+  } catch (err) {
+    if (err instanceof CoreError) throw keyError(`key cannot verify this signature: ${err.message}`, err);
+    throw err;
+  }
+  if (!ok) throw new TLogServerError('ERR_TLOG_SIGNATURE', 'the Ed25519ph signature does not verify against the entry\'s key over the given SHA-512 digest');
 }
 
 function publicKeyOf(m: KeyMaterial): KeyObject {

@@ -2,14 +2,16 @@ import { createHash } from 'node:crypto';
 import { canonicalizeJSON, preAuthEncoding, type HashName } from '@signet/core';
 import { TLogServerError } from './errors.js';
 import { array, object, protoBytes, requestError, string, type JsonObject } from './json-fields.js';
-import { keyIndexKeys, keyMaterialFromDer, verifyDigestSignature, verifyMessageSignature, type KeyMaterial, type SignerAlgorithm } from './key-material.js';
+import { keyIndexKeys, keyMaterialFromDer, verifyDigestSignature, verifyEd25519phSignature, verifyMessageSignature, type KeyMaterial, type SignerAlgorithm } from './key-material.js';
 import type { CanonicalEntry } from './rekor-v1-entries.js';
 
 /**
  * protobuf-specs `PublicKeyDetails` a Rekor v2 log accepts, with what they imply. Pure Ed25519
- * is accepted only for DSSE (it signs the PAE itself); hashedrekord entries carry a digest.
- * Ed25519ph (`PKIX_ED25519_PH`) needs a pre-hash Ed25519 verifier node:crypto does not offer on
- * Node 20 (OpenSSL 3.0): refused with a clear message until core grows one.
+ * (`PKIX_ED25519`) is accepted only for DSSE (it signs the PAE itself): a hashedrekord entry
+ * carries a digest, and pure Ed25519 signs messages. Ed25519ph (`PKIX_ED25519_PH`, RFC 8032
+ * HashEdDSA with SHA-512) signs the SHA-512 digest, so it is accepted for hashedrekord entries
+ * (as rekor-tiles does) and verified with `@signet/core` `verifyEd25519ph`; DSSE with it is
+ * refused (DSSE signers sign the PAE with pure Ed25519, and so do verifiers).
  */
 const KEY_DETAILS: Record<string, { algorithm: SignerAlgorithm; hash: HashName; bits?: number }> = {
   PKIX_ECDSA_P256_SHA_256: { algorithm: 'ecdsa-p256', hash: 'sha256' },
@@ -19,7 +21,10 @@ const KEY_DETAILS: Record<string, { algorithm: SignerAlgorithm; hash: HashName; 
   PKIX_RSA_PKCS1V15_3072_SHA256: { algorithm: 'rsa', hash: 'sha256', bits: 3072 },
   PKIX_RSA_PKCS1V15_4096_SHA256: { algorithm: 'rsa', hash: 'sha256', bits: 4096 },
   PKIX_ED25519: { algorithm: 'ed25519', hash: 'sha512' },
+  PKIX_ED25519_PH: { algorithm: 'ed25519', hash: 'sha512' },
 };
+
+const ED25519_PH = 'PKIX_ED25519_PH';
 
 const PROTO_HASH: Record<HashName, string> = { sha256: 'SHA2_256', sha384: 'SHA2_384', sha512: 'SHA2_512' };
 const DIGEST_BYTES: Record<HashName, number> = { sha256: 32, sha384: 48, sha512: 64 };
@@ -38,7 +43,6 @@ function readVerifier(v: unknown, path: string): Verifier {
   const o = object(v, path, ['publicKey', 'x509Certificate', 'keyDetails']);
   const keyDetails = string(o, 'keyDetails', path, 64);
   const details = KEY_DETAILS[keyDetails];
-  if (keyDetails === 'PKIX_ED25519_PH') throw new TLogServerError('ERR_TLOG_KEY', 'Ed25519ph (PKIX_ED25519_PH) is not supported by this log yet');
   if (!details) throw new TLogServerError('ERR_TLOG_KEY', `${path}.keyDetails ${JSON.stringify(keyDetails)} is not an accepted algorithm`);
   const hasKey = o['publicKey'] !== undefined;
   const hasCert = o['x509Certificate'] !== undefined;
@@ -79,13 +83,15 @@ function hashedRekordV002(req: JsonObject): CanonicalEntry {
   const sig = object(req['signature'], `${path}.signature`, ['content', 'verifier']);
   const signature = protoBytes(sig, 'content', `${path}.signature`, 4096);
   const verifier = readVerifier(sig['verifier'], `${path}.signature.verifier`);
-  if (verifier.key.algorithm === 'ed25519') {
+  const prehashed = verifier.keyDetails === ED25519_PH;
+  if (verifier.key.algorithm === 'ed25519' && !prehashed) {
     throw new TLogServerError('ERR_TLOG_KEY', 'pure Ed25519 signs messages, not digests: a hashedrekord entry cannot be verified with it (use Ed25519ph or submit DSSE)');
   }
   if (digest.length !== DIGEST_BYTES[verifier.hash]) {
     throw requestError(`${path}.digest must be a ${verifier.hash} digest (${DIGEST_BYTES[verifier.hash]} bytes) for ${verifier.keyDetails}`);
   }
-  verifyDigestSignature(verifier.key, verifier.hash, digest, signature);
+  if (prehashed) verifyEd25519phSignature(verifier.key, digest, signature);
+  else verifyDigestSignature(verifier.key, verifier.hash, digest, signature);
   return {
     kind: 'hashedrekord',
     apiVersion: '0.0.2',
@@ -112,7 +118,13 @@ function dsseV002(req: JsonObject): CanonicalEntry {
     const o = object(s, `${path}.envelope.signatures[${i}]`, ['sig', 'keyid']);
     return protoBytes(o, 'sig', `${path}.envelope.signatures[${i}]`, 4096);
   });
-  const verifiers = array(req, 'verifiers', path, MAX_SIGNATURES).map((v, i) => readVerifier(v, `${path}.verifiers[${i}]`));
+  const verifiers = array(req, 'verifiers', path, MAX_SIGNATURES).map((v, i) => {
+    const verifier = readVerifier(v, `${path}.verifiers[${i}]`);
+    if (verifier.keyDetails === ED25519_PH) {
+      throw new TLogServerError('ERR_TLOG_KEY', `${path}.verifiers[${i}]: Ed25519ph (PKIX_ED25519_PH) is accepted for hashedrekord entries only; a DSSE signature is pure Ed25519 over the PAE (PKIX_ED25519)`);
+    }
+    return verifier;
+  });
   const pae = preAuthEncoding(payloadType, payload);
   const signatures = sigs.map((sig, i) => {
     const v = verifiers.find((candidate) => {

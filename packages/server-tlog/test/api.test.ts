@@ -7,7 +7,9 @@ import {
   hashLeaf, noteVerifierFromPublicKey, parseSignedNote, verifyCheckpoint, verifyConsistencyProof, verifyInclusionProof,
   NoteSignatureType, noteKeyHash,
 } from '@signet/merkle';
-import { parseTrustedRoot } from '@signet/bundle';
+import { parseBundle, parseTrustedRoot } from '@signet/bundle';
+import { Verifier } from '@signet/verify';
+import { createTestInstance, createTimestampToken, issueLeaf } from '@signet/testkit';
 import { localWitness } from '@signet/server-tlog';
 import {
   b64, dsseProposal, getJson, hashedRekord, hashedRekordV2, intotoProposal, p256, pemOf, postJson, startTestLog,
@@ -175,6 +177,67 @@ describe('Rekor v2 API', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     assert.equal((await postJson(`${s.url}/api/v2/log/entries`, hashedRekordV2(rsa, 'x', 'PKIX_RSA_PKCS1V15_2048_SHA256'))).status, 201);
     assert.equal((await postJson(`${s.url}/api/v1/log/entries`, hashedRekord(rsa, 'rsa v1'))).status, 201);
+  });
+
+  it('logs an Ed25519ph hashedrekord (PKIX_ED25519_PH, SHA-512 digest) as rekor-tiles does; our verifier accepts the bundle from the digest alone', async (t) => {
+    const s = await startTestLog(t);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const data = 'ed25519ph artifact';
+    const request = hashedRekordV2(privateKey, data, 'PKIX_ED25519_PH') as any;
+    const r = await postJson(`${s.url}/api/v2/log/entries`, request);
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    assert.deepEqual(r.json.kindVersion, { kind: 'hashedrekord', version: '0.0.2' });
+    const body = JSON.parse(Buffer.from(r.json.canonicalizedBody, 'base64').toString());
+    const sha512 = createHash('sha512').update(data).digest();
+    assert.deepEqual(body.spec.hashedRekordV002, {
+      data: { algorithm: 'SHA2_512', digest: sha512.toString('base64') },
+      signature: {
+        content: request.hashedRekordRequestV002.signature.content,
+        verifier: { keyDetails: 'PKIX_ED25519_PH', publicKey: { rawBytes: publicKey.export({ format: 'der', type: 'spki' }).toString('base64') } },
+      },
+    });
+    // Searchable by its SHA-512 digest.
+    assert.equal((await postJson(`${s.url}/api/v1/index/retrieve`, { hash: `sha512:${sha512.toString('hex')}` })).json.length, 1);
+
+    // A keyed bundle as a Rekor v2 client builds it: messageDigest SHA2_512, no artifact bytes.
+    const bundle = parseBundle({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: { publicKey: { hint: 'ed25519ph' }, tlogEntries: [r.json], timestampVerificationData: { rfc3161Timestamps: [] } },
+      messageSignature: { messageDigest: { algorithm: 'SHA2_512', digest: sha512.toString('base64') }, signature: request.hashedRekordRequestV002.signature.content },
+    });
+    const result = new Verifier(parseTrustedRoot(JSON.parse(readFileSync(s.trustedRootPath, 'utf8')))).verify(bundle, { key: publicKey, artifact: { digests: { sha512 } } });
+    assert.equal(result.tlogEntries[0]?.baseUrl, s.url);
+  });
+
+  it('logs an Ed25519ph hashedrekord with a certificate; our verifier accepts the certificate bundle', async (t) => {
+    const s = await startTestLog(t);
+    const instance = createTestInstance();
+    const now = new Date();
+    const leaf = issueLeaf({
+      issuer: instance.ca.intermediate, ctLog: instance.ctLog, san: 'https://signet.test/ed25519ph', oidcIssuer: 'https://issuer.test', signingTime: now,
+      privateKey: generateKeyPairSync('ed25519').privateKey,
+    });
+    const data = Buffer.from('ed25519ph artifact with a certificate');
+    const request = hashedRekordV2(leaf.privateKey, data, 'PKIX_ED25519_PH', leaf.der) as any;
+    const r = await postJson(`${s.url}/api/v2/log/entries`, request);
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    const signature = Buffer.from(request.hashedRekordRequestV002.signature.content, 'base64');
+    const token = createTimestampToken(signature, instance.tsa!.leaf.privateKey, instance.tsa!.leaf.der, now);
+    const sha512 = createHash('sha512').update(data).digest();
+    const bundle = parseBundle({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {
+        certificate: { rawBytes: leaf.der.toString('base64') }, tlogEntries: [r.json],
+        timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: token.toString('base64') }] },
+      },
+      messageSignature: { messageDigest: { algorithm: 'SHA2_512', digest: sha512.toString('base64') }, signature: signature.toString('base64') },
+    });
+    const ourRoot = JSON.parse(readFileSync(s.trustedRootPath, 'utf8'));
+    const result = new Verifier(parseTrustedRoot({ ...instance.trustedRoot, tlogs: ourRoot.tlogs })).verify(bundle, {
+      artifact: { digests: { sha512 } },
+      policy: { subjectAlternativeName: 'https://signet.test/ed25519ph', issuer: 'https://issuer.test' },
+    });
+    assert.equal(result.signer.kind, 'certificate');
   });
 
   it('logs a dsseRequestV002 as dsse 0.0.2 (Ed25519 allowed: it signs the PAE)', async (t) => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { preAuthEncoding } from '@signet/core';
+import { preAuthEncoding, signEd25519ph } from '@signet/core';
 import { startTLogServer, type RunningTLogServer, type TLogServerConfig } from '@signet/server-tlog';
 
 /** A log server on 127.0.0.1:0 in a fresh directory, closed and removed after the test. */
@@ -78,9 +78,11 @@ export function intotoProposal(privateKey: KeyObject, payload: Buffer, payloadTy
 
 /** A Rekor v2 `CreateEntryRequest` with a hashedrekord over `data`. */
 export function hashedRekordV2(privateKey: KeyObject, data: string | Buffer, keyDetails = 'PKIX_ECDSA_P256_SHA_256', certificateDer?: Buffer): Record<string, unknown> {
-  const hash = keyDetails.includes('P384') ? 'sha384' : keyDetails.includes('P521') ? 'sha512' : 'sha256';
+  const prehashed = keyDetails === 'PKIX_ED25519_PH';
+  const hash = keyDetails.includes('P384') ? 'sha384' : keyDetails.includes('P521') || prehashed ? 'sha512' : 'sha256';
   const digest = createHash(hash).update(data).digest();
-  const signature = sign(hash, Buffer.from(data), privateKey);
+  // Ed25519ph (RFC 8032) signs the SHA-512 digest; node:crypto cannot (OpenSSL 3.0), core can.
+  const signature = prehashed ? signEd25519ph(privateKey, digest) : sign(hash, Buffer.from(data), privateKey);
   const raw = certificateDer ?? createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return {
     hashedRekordRequestV002: {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { LogError } from '@signet/log';
 import { TLogService, buildTLogServer } from '@signet/server-tlog';
 import { p256, b64, pemOf, hashedRekord, hashedRekordV2, dsseProposal, getJson, postJson, startTestLog } from './helpers.js';
@@ -97,6 +97,23 @@ describe('malformed requests', () => {
     const v2 = hashedRekordV2(a.privateKey, 'x') as any;
     v2.hashedRekordRequestV002.signature.content = (hashedRekordV2(a.privateKey, 'y') as any).hashedRekordRequestV002.signature.content;
     await refused(s, '/api/v2/log/entries', v2, 400, 'ERR_TLOG_SIGNATURE');
+    // Ed25519ph: a signature over another digest, a flipped bit, a pure Ed25519 signature of the
+    // same data, and a digest that is not SHA-512 sized.
+    const ed = generateKeyPairSync('ed25519').privateKey;
+    const ph = hashedRekordV2(ed, 'x', 'PKIX_ED25519_PH') as any;
+    ph.hashedRekordRequestV002.signature.content = (hashedRekordV2(ed, 'y', 'PKIX_ED25519_PH') as any).hashedRekordRequestV002.signature.content;
+    await refused(s, '/api/v2/log/entries', ph, 400, 'ERR_TLOG_SIGNATURE');
+    const flipped = hashedRekordV2(ed, 'x', 'PKIX_ED25519_PH') as any;
+    const sigBytes = Buffer.from(flipped.hashedRekordRequestV002.signature.content, 'base64');
+    sigBytes[40] = (sigBytes[40] as number) ^ 1;
+    flipped.hashedRekordRequestV002.signature.content = sigBytes.toString('base64');
+    await refused(s, '/api/v2/log/entries', flipped, 400, 'ERR_TLOG_SIGNATURE');
+    const pure = hashedRekordV2(ed, 'x', 'PKIX_ED25519_PH') as any;
+    pure.hashedRekordRequestV002.signature.content = sign(null, Buffer.from('x'), ed).toString('base64');
+    await refused(s, '/api/v2/log/entries', pure, 400, 'ERR_TLOG_SIGNATURE');
+    const short = hashedRekordV2(ed, 'x', 'PKIX_ED25519_PH') as any;
+    short.hashedRekordRequestV002.digest = createHash('sha256').update('x').digest('base64');
+    await refused(s, '/api/v2/log/entries', short, 400, 'ERR_TLOG_REQUEST');
   });
 
   it('refuses key types the entry cannot use with 400 ERR_TLOG_KEY', async (t) => {
@@ -107,6 +124,18 @@ describe('malformed requests', () => {
     const edV2 = hashedRekordV2(p256().privateKey, 'x') as any;
     edV2.hashedRekordRequestV002.signature.verifier = { keyDetails: 'PKIX_ED25519', publicKey: { rawBytes: generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).toString('base64') } };
     await refused(s, '/api/v2/log/entries', edV2, 400, 'ERR_TLOG_KEY');
+    // Ed25519ph claimed for a P-256 key, or named for a DSSE verifier (DSSE is pure Ed25519).
+    const edKey = generateKeyPairSync('ed25519');
+    const phForP256 = hashedRekordV2(p256().privateKey, 'x') as any;
+    phForP256.hashedRekordRequestV002.signature.verifier.keyDetails = 'PKIX_ED25519_PH';
+    await refused(s, '/api/v2/log/entries', phForP256, 400, 'ERR_TLOG_KEY');
+    const phDsse = {
+      dsseRequestV002: {
+        envelope: { payload: b64('{}'), payloadType: 'application/json', signatures: [{ sig: b64('x'.repeat(64)), keyid: '' }] },
+        verifiers: [{ keyDetails: 'PKIX_ED25519_PH', publicKey: { rawBytes: edKey.publicKey.export({ format: 'der', type: 'spki' }).toString('base64') } }],
+      },
+    };
+    await refused(s, '/api/v2/log/entries', phDsse, 400, 'ERR_TLOG_KEY');
     // RSA below 2048 bits.
     const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey;
     await refused(s, '/api/v1/log/entries', hashedRekord(rsa1024, 'x'), 400, 'ERR_TLOG_KEY');

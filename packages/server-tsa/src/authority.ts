@@ -1,10 +1,10 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { derIntegerBytes, derValue, digest, parseDer, readDer, verifySignature, type Certificate } from '@signet/core';
-import { TimestampError, type TimestampErrorCode } from './errors.js';
 import {
-  algorithm, algorithmWithNull, choiceOfTime, explicit, generalizedTime, implicitPrimitive, integerFromContent, isDottedOid,
-  namedBits, octetString, oid, retagImplicit, sequence, setOf, smallInteger, unsignedInteger, utf8String,
-} from './der-writer.js';
+  derIntegerBytes, derValue, digest, parseDer, readDer, verifySignature, DerTag, encodeAlgorithmIdentifier, encodeDer, encodeExplicit,
+  encodeGeneralizedTime, encodeImplicit, encodeInteger, encodeNamedBitString, encodeNull, encodeOctetString, encodeOid, encodeSequence, encodeSetOf,
+  encodeTime, encodeUnsignedInteger, encodeUtf8String, isDottedOid, retagImplicit, type Certificate,
+} from '@signet/core';
+import { TimestampError, type TimestampErrorCode } from './errors.js';
 import { HASH_BY_OID, HASH_LENGTH, OIDS, OID_BY_HASH, type TimestampHash } from './oids.js';
 import { MAX_NONCE_BYTES, parseTimeStampReq, type TimeStampReq } from './request.js';
 import { inspectTimestampChain, type TimestampChain, type TimestampSigner } from './signer.js';
@@ -90,11 +90,11 @@ function signatureAlgorithmFor(chain: TimestampChain, hash: TimestampHash): Buff
   if (chain.key.algorithm === 'rsa') {
     // RFC 4055 §5: sha*WithRSAEncryption with NULL parameters.
     const rsa = { sha256: OIDS.sha256WithRSAEncryption, sha384: OIDS.sha384WithRSAEncryption, sha512: OIDS.sha512WithRSAEncryption };
-    return algorithmWithNull(rsa[hash]);
+    return encodeAlgorithmIdentifier(rsa[hash], encodeNull());
   }
   // RFC 5758 §3.2 / RFC 5753 §2.1.1: ecdsa-with-SHA*, parameters absent.
   const ec = { sha256: OIDS.ecdsaWithSHA256, sha384: OIDS.ecdsaWithSHA384, sha512: OIDS.ecdsaWithSHA512 };
-  return algorithm(ec[hash]);
+  return encodeAlgorithmIdentifier(ec[hash]);
 }
 
 /** The serialNumber INTEGER content octets of a certificate, from its TBSCertificate. */
@@ -113,16 +113,16 @@ function checkAccuracy(a: TimestampAccuracy): Buffer | undefined {
   }
   if (seconds === 0 && millis === 0 && micros === 0) return undefined;
   // Accuracy ::= SEQUENCE { seconds INTEGER OPTIONAL, millis [0] INTEGER (1..999) OPTIONAL, micros [1] ... }
-  const intContent = (n: number) => derValue(parseDer(smallInteger(n)));
-  return sequence(
-    ...(seconds > 0 ? [smallInteger(seconds)] : []),
-    ...(millis > 0 ? [implicitPrimitive(0, intContent(millis))] : []),
-    ...(micros > 0 ? [implicitPrimitive(1, intContent(micros))] : []),
+  const intContent = (n: number) => derValue(parseDer(encodeInteger(n)));
+  return encodeSequence(
+    ...(seconds > 0 ? [encodeInteger(seconds)] : []),
+    ...(millis > 0 ? [encodeImplicit(0, intContent(millis))] : []),
+    ...(micros > 0 ? [encodeImplicit(1, intContent(micros))] : []),
   );
 }
 
 function attribute(type: string, value: Buffer): Buffer {
-  return sequence(oid(type), setOf(value));
+  return encodeSequence(encodeOid(type), encodeSetOf(value));
 }
 
 /**
@@ -179,15 +179,15 @@ export class TimestampAuthority {
     }
     const leaf = this.#chain.leaf;
     // tsa [0] EXPLICIT GeneralName, directoryName [4] EXPLICIT Name (GeneralName is a CHOICE).
-    this.#tsaName = options.includeTsaName ? explicit(0, explicit(4, leaf.subjectDer)) : undefined;
+    this.#tsaName = options.includeTsaName ? encodeExplicit(0, encodeExplicit(4, leaf.subjectDer)) : undefined;
     this.#hashOid = OID_BY_HASH[signer.hash];
     this.#signatureAlgorithm = signatureAlgorithmFor(this.#chain, signer.hash);
-    const serial = integerFromContent(certificateSerial(leaf));
-    this.#signerIdentifier = sequence(leaf.issuerDer, serial);
+    const serial = encodeDer(DerTag.INTEGER, certificateSerial(leaf));
+    this.#signerIdentifier = encodeSequence(leaf.issuerDer, serial);
     // SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 } (RFC 5035 §3); ESSCertIDv2's
     // hashAlgorithm DEFAULT id-sha256 is omitted (DER), IssuerSerial ::= { GeneralNames, serial }.
-    const essCertId = sequence(octetString(digest('sha256', leaf.der)), sequence(sequence(explicit(4, leaf.issuerDer)), serial));
-    this.#signingCertificate = sequence(sequence(essCertId));
+    const essCertId = encodeSequence(encodeOctetString(digest('sha256', leaf.der)), encodeSequence(encodeSequence(encodeExplicit(4, leaf.issuerDer)), serial));
+    this.#signingCertificate = encodeSequence(encodeSequence(essCertId));
   }
 
   /** The TSA certificate chain, leaf first (DER). */
@@ -236,16 +236,16 @@ export class TimestampAuthority {
     }
     const serialNumber = this.#serial();
     const { messageImprint: mi } = request;
-    const tstInfo = sequence(
-      smallInteger(1),
-      oid(policy),
+    const tstInfo = encodeSequence(
+      encodeInteger(1),
+      encodeOid(policy),
       // RFC 3161 §2.4.2: messageImprint MUST have the same value as in the request.
-      sequence(sequence(oid(mi.hashAlgorithm), ...(mi.hashParameters ? [mi.hashParameters] : [])), octetString(mi.hashedMessage)),
-      unsignedInteger(serialNumber),
-      generalizedTime(genTime, this.#millis),
+      encodeSequence(encodeSequence(encodeOid(mi.hashAlgorithm), ...(mi.hashParameters ? [mi.hashParameters] : [])), encodeOctetString(mi.hashedMessage)),
+      encodeUnsignedInteger(serialNumber),
+      encodeGeneralizedTime(genTime, { fraction: this.#millis }),
       ...(this.#accuracy ? [this.#accuracy] : []),
       // ordering DEFAULT FALSE: omitted.
-      ...(request.nonce ? [integerFromContent(request.nonce)] : []),
+      ...(request.nonce ? [encodeDer(DerTag.INTEGER, request.nonce)] : []),
       ...(this.#tsaName ? [this.#tsaName] : []),
     );
     let token: Buffer;
@@ -255,7 +255,7 @@ export class TimestampAuthority {
       // A failing HSM or key is the TSA's problem, not the requester's: systemFailure, no details.
       return this.reject(new TimestampError('ERR_TSA_SIGNER', 'the timestamp could not be signed', { cause }));
     }
-    const der = sequence(sequence(smallInteger(0)), token);
+    const der = encodeSequence(encodeSequence(encodeInteger(0)), token);
     return { status: 'granted', der, serialNumber, genTime, policy };
   }
 
@@ -267,7 +267,7 @@ export class TimestampAuthority {
   reject(error: TimestampError): TimestampResponse {
     const failInfo = FAILURE_OF[error.code] ?? 'systemFailure';
     const text = failInfo === 'systemFailure' ? 'system failure' : error.message.slice(0, 200);
-    const der = sequence(sequence(smallInteger(2), sequence(utf8String(text)), namedBits([PKI_FAILURE_BITS[failInfo]])));
+    const der = encodeSequence(encodeSequence(encodeInteger(2), encodeSequence(encodeUtf8String(text)), encodeNamedBitString([PKI_FAILURE_BITS[failInfo]])));
     return { status: 'rejection', der, failInfo, error };
   }
 
@@ -316,11 +316,11 @@ export class TimestampAuthority {
 
   async #signToken(tstInfo: Buffer, genTime: Date, certReq: boolean): Promise<Buffer> {
     const hash = this.#signer.hash;
-    const attrs = setOf(
-      attribute(OIDS.contentType, oid(OIDS.tstInfo)),
+    const attrs = encodeSetOf(
+      attribute(OIDS.contentType, encodeOid(OIDS.tstInfo)),
       // signing-time is a Time (UTCTime or GeneralizedTime, whole seconds: RFC 5652 §11.3).
-      attribute(OIDS.signingTime, choiceOfTime(new Date(Math.floor(genTime.getTime() / 1000) * 1000))),
-      attribute(OIDS.messageDigest, octetString(digest(hash, tstInfo))),
+      attribute(OIDS.signingTime, encodeTime(new Date(Math.floor(genTime.getTime() / 1000) * 1000))),
+      attribute(OIDS.messageDigest, encodeOctetString(digest(hash, tstInfo))),
       attribute(OIDS.signingCertificateV2, this.#signingCertificate),
     );
     const signature = await this.#signer.sign(attrs);
@@ -328,23 +328,23 @@ export class TimestampAuthority {
     // Check what an external signer (HSM, KMS) produced before handing it out.
     const opts = this.#chain.key.algorithm === 'rsa' ? { hash, rsaPadding: 'pkcs1' as const } : { hash };
     if (!verifySignature(this.#chain.leaf.publicKey, attrs, signature, opts)) throw new Error('signer produced a signature the TSA certificate does not verify');
-    const hashAlgorithm = algorithm(this.#hashOid);
-    const signerInfo = sequence(
-      smallInteger(1), // issuerAndSerialNumber → version 1 (RFC 5652 §5.3)
+    const hashAlgorithm = encodeAlgorithmIdentifier(this.#hashOid);
+    const signerInfo = encodeSequence(
+      encodeInteger(1), // issuerAndSerialNumber → version 1 (RFC 5652 §5.3)
       this.#signerIdentifier,
       hashAlgorithm,
       retagImplicit(0, attrs), // signedAttrs [0] IMPLICIT; signed as SET OF (RFC 5652 §5.4)
       this.#signatureAlgorithm,
-      octetString(signature),
+      encodeOctetString(signature),
     );
-    const signedData = sequence(
-      smallInteger(3), // eContentType is not id-data → version 3 (RFC 5652 §5.1)
-      setOf(hashAlgorithm),
-      sequence(oid(OIDS.tstInfo), explicit(0, octetString(tstInfo))),
+    const signedData = encodeSequence(
+      encodeInteger(3), // eContentType is not id-data → version 3 (RFC 5652 §5.1)
+      encodeSetOf(hashAlgorithm),
+      encodeSequence(encodeOid(OIDS.tstInfo), encodeExplicit(0, encodeOctetString(tstInfo))),
       // RFC 3161 §2.4.1: with certReq the certificate named by ESSCertIDv2 MUST be present.
-      ...(certReq ? [explicit(0, this.#chain.leaf.der)] : []),
-      setOf(signerInfo),
+      ...(certReq ? [encodeExplicit(0, this.#chain.leaf.der)] : []),
+      encodeSetOf(signerInfo),
     );
-    return sequence(oid(OIDS.signedData), explicit(0, signedData));
+    return encodeSequence(encodeOid(OIDS.signedData), encodeExplicit(0, signedData));
   }
 }

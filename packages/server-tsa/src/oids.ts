@@ -1,36 +1,38 @@
-/** Object identifiers a TSA reads and writes. */
+import { OID } from '@signet/core';
+
+/** Object identifiers a TSA reads and writes (the names of `TIMESTAMP_OIDS`; values from core's `OID`). */
 export const OIDS = {
   // CMS (RFC 5652 §5, §11) and RFC 3161 §2.4.2
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
+  signedData: OID.signedData,
+  tstInfo: OID.tstInfo,
+  contentType: OID.contentType,
+  messageDigest: OID.messageDigest,
+  signingTime: OID.signingTime,
   // ESS signing-certificate-v2 (RFC 5035 §3, RFC 5816)
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signingCertificateV2: OID.signingCertificateV2,
   // hashes (RFC 5754 §2)
-  sha1: '1.3.14.3.2.26',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
+  sha1: OID.sha1,
+  sha256: OID.sha256,
+  sha384: OID.sha384,
+  sha512: OID.sha512,
   // signatures (RFC 5758 §3.2, RFC 4055 §5)
-  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
-  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
-  ecdsaWithSHA512: '1.2.840.10045.4.3.4',
-  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
-  sha384WithRSAEncryption: '1.2.840.113549.1.1.12',
-  sha512WithRSAEncryption: '1.2.840.113549.1.1.13',
+  ecdsaWithSHA256: OID.ecdsaWithSHA256,
+  ecdsaWithSHA384: OID.ecdsaWithSHA384,
+  ecdsaWithSHA512: OID.ecdsaWithSHA512,
+  sha256WithRSAEncryption: OID.sha256WithRSAEncryption,
+  sha384WithRSAEncryption: OID.sha384WithRSAEncryption,
+  sha512WithRSAEncryption: OID.sha512WithRSAEncryption,
   // X.509 (RFC 5280)
-  organization: '2.5.4.10',
-  commonName: '2.5.4.3',
-  basicConstraints: '2.5.29.19',
-  keyUsage: '2.5.29.15',
-  extKeyUsage: '2.5.29.37',
-  subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
+  organization: OID.organization,
+  commonName: OID.commonName,
+  basicConstraints: OID.basicConstraints,
+  keyUsage: OID.keyUsage,
+  extKeyUsage: OID.extKeyUsage,
+  subjectKeyIdentifier: OID.subjectKeyIdentifier,
+  authorityKeyIdentifier: OID.authorityKeyIdentifier,
+  timeStamping: OID.timeStamping,
   /** The TSA policy Sigstore's timestamp-authority issues under. */
-  sigstoreTimestampPolicy: '1.3.6.1.4.1.57264.2',
+  sigstoreTimestampPolicy: OID.sigstoreTimestampPolicy,
 } as const;
 
 /** Hashes a TSA accepts in a messageImprint and signs with (SHA-1 and MD5 are refused). */

@@ -1,10 +1,9 @@
 import {
   CoreError, DerTag, decodeBase64, derChildren, derIntegerBytes, derOid, derRaw, derSequence, derSmallInteger, derValue,
-  expectTag, parseDer, type DerNode,
+  encodeInteger, expectTag, isDottedOid, parseDer, type DerNode,
 } from '@signet/core';
 import { TimestampError } from './errors.js';
 import { OID_BY_HASH, type TimestampHash } from './oids.js';
-import { isDottedOid, integer } from './der-writer.js';
 
 /** Largest TimeStampReq we read: a request is a hash and a few small fields (~100 bytes). */
 export const MAX_REQUEST_BYTES = 8 * 1024;
@@ -176,7 +175,7 @@ function nonceOctets(value: unknown): Buffer {
   } else {
     malformed('nonce must be an integer');
   }
-  const content = derValue(parseDer(integer(n)));
+  const content = derValue(parseDer(encodeInteger(n)));
   if (content.length > MAX_NONCE_BYTES) malformed(`nonce is longer than ${MAX_NONCE_BYTES} octets`);
   return Buffer.from(content);
 }

@@ -1,9 +1,15 @@
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { signMessage, type HashName } from '@signet/core';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import {
-  algorithm, bitString, boolean, contextConstructed, integer, oid, printableString, sequence, setOf,
-  unsignedInteger, octetString, x509Time,
-} from './der-builder.js';
+  authorityKeyIdentifierExtension, basicConstraintsExtension, certificateSignatureAlgorithm, encodeName, encodePrintableString, encodeSequence,
+  encodeTBSCertificate, keyUsageExtension, randomSerialNumber, signTBSCertificate, subjectKeyIdentifierExtension, OID,
+} from '@signet/core';
+
+/*
+ * Test certificates over core's certificate builder: the profiles (test roots, intermediates,
+ * PrintableString names as Fulcio writes them) live here, the encoding in `@signet/core`.
+ */
+
+export { encodeExtension as extension, signTBSCertificate } from '@signet/core';
 
 /** Key types the test CA and TSA can use. */
 export type TestKeyType = 'ecdsa-p256' | 'ecdsa-p384';
@@ -31,18 +37,6 @@ export interface CertificateTemplate {
   extensions: Buffer[];
 }
 
-const OIDS = {
-  organization: '2.5.4.10',
-  commonName: '2.5.4.3',
-  basicConstraints: '2.5.29.19',
-  keyUsage: '2.5.29.15',
-  extKeyUsage: '2.5.29.37',
-  subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
-  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
-  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
-} as const;
-
 /** A fresh ECDSA key pair of the given type. */
 export function generateKey(type: TestKeyType = 'ecdsa-p256'): { privateKey: KeyObject; publicKey: KeyObject } {
   return generateKeyPairSync('ec', { namedCurve: type === 'ecdsa-p384' ? 'secp384r1' : 'prime256v1' });
@@ -50,97 +44,39 @@ export function generateKey(type: TestKeyType = 'ecdsa-p256'): { privateKey: Key
 
 /** A random positive serial of 20 octets whose first octet keeps it minimal and positive. */
 export function randomSerial(): Buffer {
-  const serial = randomBytes(20);
-  serial[0] = ((serial[0] as number) & 0x3f) | 0x40;
-  return serial;
+  return randomSerialNumber();
 }
 
 /** Name ::= RDNSequence with O and CN (PrintableString, as Fulcio writes them). */
 export function distinguishedName(organization: string, commonName: string): Buffer {
-  const rdn = (type: string, value: string) => setOf(sequence(oid(type), printableString(value)));
-  return sequence(rdn(OIDS.organization, organization), rdn(OIDS.commonName, commonName));
+  return encodeName([
+    { type: OID.organization, value: encodePrintableString(organization) },
+    { type: OID.commonName, value: encodePrintableString(commonName) },
+  ]);
 }
 
 /** The empty Name Fulcio gives leaf certificates (identity lives in the SAN). */
 export function emptyName(): Buffer {
-  return sequence();
-}
-
-/** Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE, extnValue OCTET STRING }. */
-export function extension(dotted: string, critical: boolean, value: Uint8Array): Buffer {
-  return critical ? sequence(oid(dotted), boolean(true), octetString(value)) : sequence(oid(dotted), octetString(value));
-}
-
-/** BasicConstraints (RFC 5280 §4.2.1.9), always critical here. */
-export function basicConstraints(ca: boolean, pathLength?: number): Buffer {
-  const fields = ca ? [boolean(true), ...(pathLength === undefined ? [] : [integer(pathLength)])] : [];
-  return extension(OIDS.basicConstraints, true, sequence(...fields));
+  return encodeSequence();
 }
 
 /** KeyUsage (RFC 5280 §4.2.1.3), critical: bit 0 digitalSignature, bits 5–6 keyCertSign and cRLSign. */
 export function keyUsage(usage: 'digitalSignature' | 'certificateAuthority'): Buffer {
-  const bits = usage === 'digitalSignature' ? bitString(Buffer.of(0x80), 7) : bitString(Buffer.of(0x06), 1);
-  return extension(OIDS.keyUsage, true, bits);
-}
-
-/** ExtKeyUsage (RFC 5280 §4.2.1.12). */
-export function extendedKeyUsage(purposes: string[], critical: boolean): Buffer {
-  return extension(OIDS.extKeyUsage, critical, sequence(...purposes.map(oid)));
-}
-
-/** The subjectPublicKey bits of an EC key: the uncompressed point 04 || X || Y (SEC 1 §2.3.3). */
-function subjectPublicKeyBits(key: KeyObject): Buffer {
-  const jwk = key.export({ format: 'jwk' });
-  if (!jwk.x || !jwk.y) throw new TypeError('test certificates carry EC keys');
-  return Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
-}
-
-/** Key identifier, RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits. */
-export function keyIdentifier(key: KeyObject): Buffer {
-  return createHash('sha1').update(subjectPublicKeyBits(key)).digest();
-}
-
-export function subjectKeyIdentifier(key: KeyObject): Buffer {
-  return extension(OIDS.subjectKeyIdentifier, false, octetString(keyIdentifier(key)));
-}
-
-/** AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }. */
-export function authorityKeyIdentifier(issuerKey: KeyObject): Buffer {
-  const id = keyIdentifier(issuerKey);
-  return extension(OIDS.authorityKeyIdentifier, false, sequence(Buffer.concat([Buffer.of(0x80, id.length), id])));
-}
-
-/** The ECDSA signature algorithm and hash a CA key signs with (RFC 5758 §3.2). */
-function signatureScheme(signer: KeyObject): { algorithmId: Buffer; hash: HashName } {
-  const curve = signer.asymmetricKeyDetails?.namedCurve;
-  if (signer.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'secp384r1')) {
-    throw new TypeError('test certificates are signed with ECDSA P-256 or P-384 keys');
-  }
-  return curve === 'secp384r1'
-    ? { algorithmId: algorithm(OIDS.ecdsaWithSHA384), hash: 'sha384' }
-    : { algorithmId: algorithm(OIDS.ecdsaWithSHA256), hash: 'sha256' };
+  return keyUsageExtension(usage === 'digitalSignature' ? ['digitalSignature'] : ['keyCertSign', 'cRLSign']);
 }
 
 /** TBSCertificate (RFC 5280 §4.1.2) of `template`, to be signed by `issuerKey` for `issuerName`. */
 export function buildTBSCertificate(template: CertificateTemplate, issuerName: Buffer, issuerKey: KeyObject): Buffer {
-  const { algorithmId } = signatureScheme(issuerKey);
-  const fields = [
-    contextConstructed(0, integer(2)), // version v3
-    unsignedInteger(template.serial ?? randomSerial()),
-    algorithmId,
-    issuerName,
-    sequence(x509Time(template.notBefore), x509Time(template.notAfter)),
-    template.subject,
-    template.publicKey.export({ format: 'der', type: 'spki' }),
-  ];
-  if (template.extensions.length > 0) fields.push(contextConstructed(3, sequence(...template.extensions)));
-  return sequence(...fields);
-}
-
-/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (RFC 5280 §4.1.1). */
-export function signTBSCertificate(tbs: Buffer, issuerKey: KeyObject): Buffer {
-  const { algorithmId, hash } = signatureScheme(issuerKey);
-  return sequence(tbs, algorithmId, bitString(signMessage(issuerKey, tbs, { hash })));
+  return encodeTBSCertificate({
+    serialNumber: template.serial ?? randomSerial(),
+    signatureAlgorithm: certificateSignatureAlgorithm(issuerKey).algorithmIdentifier,
+    issuer: issuerName,
+    notBefore: template.notBefore,
+    notAfter: template.notAfter,
+    subject: template.subject,
+    subjectPublicKeyInfo: template.publicKey.export({ format: 'der', type: 'spki' }),
+    extensions: template.extensions,
+  });
 }
 
 /** A self-signed CA certificate (keyCertSign, cRLSign; no path length limit). */
@@ -152,7 +88,7 @@ export function createRootCertificate(opts: { keyType: TestKeyType; organization
     publicKey,
     notBefore: opts.notBefore,
     notAfter: opts.notAfter,
-    extensions: [keyUsage('certificateAuthority'), basicConstraints(true), subjectKeyIdentifier(publicKey), authorityKeyIdentifier(publicKey)],
+    extensions: [keyUsage('certificateAuthority'), basicConstraintsExtension(true), subjectKeyIdentifierExtension(publicKey), authorityKeyIdentifierExtension(publicKey)],
   }, subject, privateKey);
   return { der: signTBSCertificate(tbs, privateKey), privateKey, publicKey, subject };
 }
@@ -171,6 +107,6 @@ export function createIntermediateCertificate(root: IssuedCertificate, opts: { k
     publicKey,
     notBefore: opts.notBefore,
     notAfter: opts.notAfter,
-    extensions: [keyUsage('certificateAuthority'), basicConstraints(true, 0), subjectKeyIdentifier(publicKey), authorityKeyIdentifier(root.publicKey)],
+    extensions: [keyUsage('certificateAuthority'), basicConstraintsExtension(true, 0), subjectKeyIdentifierExtension(publicKey), authorityKeyIdentifierExtension(root.publicKey)],
   }, root, privateKey);
 }

@@ -1,29 +1,11 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { signMessage } from '@signet/core';
+import { encodeUint16, encodeUint24, encodeUint64, signMessage } from '@signet/core';
 import { generateKey } from './certificates.js';
 
 /*
  * A certificate transparency log that only signs: it issues RFC 6962 v1 SCTs for precertificates
  * (§3.2) and encodes them as the SignedCertificateTimestampList a leaf embeds (§3.3).
  */
-
-function uint16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
-
-function uint24(n: number): Buffer {
-  const b = Buffer.alloc(3);
-  b.writeUIntBE(n, 0, 3);
-  return b;
-}
-
-function uint64(ms: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(ms));
-  return b;
-}
 
 /** An in-memory CT log key (ECDSA P-256). */
 export class TestCTLog {
@@ -43,21 +25,18 @@ export class TestCTLog {
    * precertificate TBSCertificate and (empty) extensions; ECDSA SHA-256, TLS codes 4/3.
    */
   signPrecertificate(precertTBS: Buffer, issuerSpki: Buffer, timestamp: Date): Buffer {
-    const time = uint64(timestamp.getTime());
+    const time = encodeUint64(timestamp.getTime());
     const extensions = Buffer.alloc(0);
     const signed = Buffer.concat([
-      Buffer.of(0, 0), time, uint16(1),
+      Buffer.of(0, 0), time, encodeUint16(1),
       createHash('sha256').update(issuerSpki).digest(),
-      uint24(precertTBS.length), precertTBS,
-      uint16(extensions.length), extensions,
+      encodeUint24(precertTBS.length), precertTBS,
+      encodeUint16(extensions.length), extensions,
     ]);
     const signature = signMessage(this.privateKey, signed, { hash: 'sha256' });
-    return Buffer.concat([Buffer.of(0), this.logId, time, uint16(extensions.length), extensions, Buffer.of(4, 3), uint16(signature.length), signature]);
+    return Buffer.concat([Buffer.of(0), this.logId, time, encodeUint16(extensions.length), extensions, Buffer.of(4, 3), encodeUint16(signature.length), signature]);
   }
 }
 
-/** SignedCertificateTimestampList (RFC 6962 §3.3): `opaque SerializedSCT<1..2^16-1>` items in a 16-bit vector. */
-export function encodeSCTList(scts: Buffer[]): Buffer {
-  const body = Buffer.concat(scts.map((s) => Buffer.concat([uint16(s.length), s])));
-  return Buffer.concat([uint16(body.length), body]);
-}
+/** SignedCertificateTimestampList (RFC 6962 §3.3), core's codec. */
+export { encodeSCTList } from '@signet/core';

@@ -1,19 +1,14 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { contextPrimitive, octetString, sequence, utf8String } from './der-builder.js';
 import {
-  authorityKeyIdentifier, basicConstraints, buildTBSCertificate, emptyName, extendedKeyUsage, extension, generateKey, keyUsage,
-  randomSerial, signTBSCertificate, subjectKeyIdentifier, type IssuedCertificate,
-} from './certificates.js';
-import { encodeSCTList, type TestCTLog } from './ct.js';
+  authorityKeyIdentifierExtension, basicConstraintsExtension, encodeExtension, encodeOctetString, encodeSCTList, encodeUtf8String,
+  extKeyUsageExtension, signTBSCertificate, subjectAltNameExtension, subjectKeyIdentifierExtension, OID,
+} from '@signet/core';
+import { buildTBSCertificate, emptyName, generateKey, keyUsage, randomSerial, type IssuedCertificate } from './certificates.js';
+import type { TestCTLog } from './ct.js';
 
-const OIDS = {
-  subjectAltName: '2.5.29.17',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-  sctList: '1.3.6.1.4.1.11129.2.4.2',
-  fulcioIssuerV1: '1.3.6.1.4.1.57264.1.1',
-  fulcioIssuerV2: '1.3.6.1.4.1.57264.1.8',
-} as const;
+/** Fulcio's OIDC issuer extensions (fulcio docs/oid-info.md). */
+const FULCIO_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+const FULCIO_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
 
 /** How long a Fulcio leaf is valid (Fulcio issues 10-minute certificates). */
 export const LEAF_VALIDITY_MS = 10 * 60 * 1000;
@@ -55,15 +50,15 @@ export function issueLeaf(opts: LeafOptions): IssuedCertificate {
   const profile = opts.profile ?? 'fulcio';
   const extensions = [
     keyUsage('digitalSignature'),
-    ...(profile === 'ca' ? [basicConstraints(true)] : []),
-    extendedKeyUsage(profile === 'no-code-signing' ? [OIDS.emailProtection] : [OIDS.codeSigning], false),
-    subjectKeyIdentifier(publicKey),
-    authorityKeyIdentifier(opts.issuer.publicKey),
-    extension(OIDS.subjectAltName, true, sequence(contextPrimitive(6, Buffer.from(opts.san, 'utf8')))),
+    ...(profile === 'ca' ? [basicConstraintsExtension(true)] : []),
+    extKeyUsageExtension(profile === 'no-code-signing' ? [OID.emailProtection] : [OID.codeSigning], false),
+    subjectKeyIdentifierExtension(publicKey),
+    authorityKeyIdentifierExtension(opts.issuer.publicKey),
+    subjectAltNameExtension([{ type: 'uri', value: opts.san }], true),
     // Fulcio oid-info.md: .1.1 holds the issuer's raw bytes (deprecated), .1.8 a DER UTF8String.
-    extension(OIDS.fulcioIssuerV1, false, Buffer.from(opts.oidcIssuer, 'utf8')),
-    extension(OIDS.fulcioIssuerV2, false, utf8String(opts.oidcIssuer)),
-    ...Object.entries(opts.extensions ?? {}).map(([oid, value]) => extension(oid, false, utf8String(value))),
+    encodeExtension(FULCIO_ISSUER_V1, false, Buffer.from(opts.oidcIssuer, 'utf8')),
+    encodeExtension(FULCIO_ISSUER_V2, false, encodeUtf8String(opts.oidcIssuer)),
+    ...Object.entries(opts.extensions ?? {}).map(([oid, value]) => encodeExtension(oid, false, encodeUtf8String(value))),
   ];
   const template = { serial: randomSerial(), subject: emptyName(), publicKey, notBefore, notAfter: new Date(notBefore.getTime() + LEAF_VALIDITY_MS), extensions };
   const issuerSpki = opts.issuer.publicKey.export({ format: 'der', type: 'spki' });
@@ -71,7 +66,7 @@ export function issueLeaf(opts: LeafOptions): IssuedCertificate {
   let sctList = encodeSCTList([opts.ctLog.signPrecertificate(precertTBS, issuerSpki, opts.signingTime)]);
   if (opts.sctMutator) sctList = opts.sctMutator(sctList);
   // RFC 6962 §3.3: the extension value is an OCTET STRING holding the TLS-encoded list.
-  template.extensions = [...extensions, extension(OIDS.sctList, false, octetString(sctList))];
+  template.extensions = [...extensions, encodeExtension(OID.sctList, false, encodeOctetString(sctList))];
   const tbs = buildTBSCertificate(template, opts.issuer.subject, opts.issuer.privateKey);
   return { der: signTBSCertificate(tbs, opts.issuer.privateKey), privateKey, publicKey, subject: template.subject };
 }

@@ -1,28 +1,12 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
-import { derRaw, derSequence, parseCertificate, parseDer, signMessage, type HashName } from '@signet/core';
 import {
-  algorithm, contextConstructed, integer, octetString, oid, sequence, setOf, unsignedInteger, generalizedTime, utcTime,
-} from './der-builder.js';
+  authorityKeyIdentifierExtension, derRaw, derSequence, encodeAlgorithmIdentifier, encodeExplicit, encodeGeneralizedTime, encodeInteger,
+  encodeOctetString, encodeOid, encodeSequence, encodeSetOf, encodeTime, encodeUnsignedInteger, extKeyUsageExtension, parseCertificate, parseDer,
+  retagImplicit, signMessage, subjectKeyIdentifierExtension, OID, type HashName,
+} from '@signet/core';
 import {
-  authorityKeyIdentifier, createRootCertificate, distinguishedName, extendedKeyUsage, generateKey, issueCertificate,
-  keyUsage, subjectKeyIdentifier, type IssuedCertificate, type TestKeyType,
+  createRootCertificate, distinguishedName, generateKey, issueCertificate, keyUsage, type IssuedCertificate, type TestKeyType,
 } from './certificates.js';
-
-const OIDS = {
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  ecdsaWithSHA256: '1.2.840.10045.4.3.2',
-  ecdsaWithSHA384: '1.2.840.10045.4.3.3',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-  /** The policy Sigstore's timestamp-authority writes. */
-  sigstorePolicy: '1.3.6.1.4.1.57264.2',
-} as const;
 
 /** Optional TSTInfo fields of {@link createTimestampToken}. */
 export interface TimestampTokenOptions {
@@ -41,12 +25,12 @@ function sha256(data: Uint8Array): Buffer {
 /** The signer's hash and signature algorithm: SHA-384 for P-384 keys, SHA-256 otherwise (RFC 5753 §2.1.1). */
 function scheme(key: KeyObject): { hash: HashName; signatureAlgorithm: string } {
   return key.asymmetricKeyDetails?.namedCurve === 'secp384r1'
-    ? { hash: 'sha384', signatureAlgorithm: OIDS.ecdsaWithSHA384 }
-    : { hash: 'sha256', signatureAlgorithm: OIDS.ecdsaWithSHA256 };
+    ? { hash: 'sha384', signatureAlgorithm: OID.ecdsaWithSHA384 }
+    : { hash: 'sha256', signatureAlgorithm: OID.ecdsaWithSHA256 };
 }
 
 function attribute(type: string, value: Buffer): Buffer {
-  return sequence(oid(type), setOf(value));
+  return encodeSequence(encodeOid(type), encodeSetOf(value));
 }
 
 /**
@@ -64,46 +48,46 @@ export function createTimestampToken(signedBytes: Uint8Array, tsaKey: KeyObject,
   const tbsFields = derSequence(parseDer(cert.tbs), 'TBSCertificate');
   const serialNumber = derRaw(tbsFields[0]?.tag === 0xa0 ? tbsFields[1]! : tbsFields[0]!);
   const { hash, signatureAlgorithm } = scheme(tsaKey);
-  const digestAlgorithm = algorithm(hash === 'sha384' ? OIDS.sha384 : OIDS.sha256);
+  const digestAlgorithm = encodeAlgorithmIdentifier(hash === 'sha384' ? OID.sha384 : OID.sha256);
   const time = new Date(Math.floor(genTime.getTime() / 1000) * 1000);
 
-  const tstInfo = sequence(
-    integer(1),
-    oid(options.policy ?? OIDS.sigstorePolicy),
-    sequence(algorithm(OIDS.sha256), octetString(sha256(signedBytes))),
-    unsignedInteger(options.serial ?? randomBytes(16)),
-    generalizedTime(time),
-    ...(options.nonce ? [unsignedInteger(options.nonce)] : []),
+  const tstInfo = encodeSequence(
+    encodeInteger(1),
+    encodeOid(options.policy ?? OID.sigstoreTimestampPolicy),
+    encodeSequence(encodeAlgorithmIdentifier(OID.sha256), encodeOctetString(sha256(signedBytes))),
+    encodeUnsignedInteger(options.serial ?? randomBytes(16)),
+    encodeGeneralizedTime(time),
+    ...(options.nonce ? [encodeUnsignedInteger(options.nonce)] : []),
   );
 
   // ESSCertIDv2 with the default hash (SHA-256, so omitted) and IssuerSerial { [4] directoryName, serial }.
-  const essCertId = sequence(octetString(sha256(tsaCert)), sequence(sequence(contextConstructed(4, cert.issuerDer)), serialNumber));
+  const essCertId = encodeSequence(encodeOctetString(sha256(tsaCert)), encodeSequence(encodeSequence(encodeExplicit(4, cert.issuerDer)), serialNumber));
   const attributes = [
-    attribute(OIDS.contentType, oid(OIDS.tstInfo)),
-    attribute(OIDS.signingTime, utcTime(time)),
-    attribute(OIDS.messageDigest, octetString(createHash(hash).update(tstInfo).digest())),
-    attribute(OIDS.signingCertificateV2, sequence(sequence(essCertId))),
+    attribute(OID.contentType, encodeOid(OID.tstInfo)),
+    attribute(OID.signingTime, encodeTime(time)),
+    attribute(OID.messageDigest, encodeOctetString(createHash(hash).update(tstInfo).digest())),
+    attribute(OID.signingCertificateV2, encodeSequence(encodeSequence(essCertId))),
   ];
   // RFC 5652 §5.4: the signature covers the DER SET OF; the SignerInfo stores it as [0] IMPLICIT.
-  const signedAttrs = setOf(...attributes);
+  const signedAttrs = encodeSetOf(...attributes);
   const signature = signMessage(tsaKey, signedAttrs, { hash });
-  const signerInfo = sequence(
-    integer(1),
-    sequence(cert.issuerDer, serialNumber),
+  const signerInfo = encodeSequence(
+    encodeInteger(1),
+    encodeSequence(cert.issuerDer, serialNumber),
     digestAlgorithm,
-    Buffer.concat([Buffer.of(0xa0), signedAttrs.subarray(1)]),
-    algorithm(signatureAlgorithm),
-    octetString(signature),
+    retagImplicit(0, signedAttrs),
+    encodeAlgorithmIdentifier(signatureAlgorithm),
+    encodeOctetString(signature),
   );
-  const signedData = sequence(
-    integer(3),
-    setOf(digestAlgorithm),
-    sequence(oid(OIDS.tstInfo), contextConstructed(0, octetString(tstInfo))),
-    contextConstructed(0, tsaCert),
-    setOf(signerInfo),
+  const signedData = encodeSequence(
+    encodeInteger(3),
+    encodeSetOf(digestAlgorithm),
+    encodeSequence(encodeOid(OID.tstInfo), encodeExplicit(0, encodeOctetString(tstInfo))),
+    encodeExplicit(0, tsaCert),
+    encodeSetOf(signerInfo),
   );
-  const token = sequence(oid(OIDS.signedData), contextConstructed(0, signedData));
-  return sequence(sequence(integer(0)), token);
+  const token = encodeSequence(encodeOid(OID.signedData), encodeExplicit(0, signedData));
+  return encodeSequence(encodeSequence(encodeInteger(0)), token);
 }
 
 /** A TSA root and its timestamping leaf (critical timeStamping-only EKU, RFC 3161 §2.3). */
@@ -121,7 +105,7 @@ export function createTimestampAuthority(opts: { keyType: TestKeyType; notBefore
     publicKey,
     notBefore: opts.notBefore,
     notAfter: opts.notAfter,
-    extensions: [keyUsage('digitalSignature'), subjectKeyIdentifier(publicKey), authorityKeyIdentifier(root.publicKey), extendedKeyUsage([OIDS.timeStamping], true)],
+    extensions: [keyUsage('digitalSignature'), subjectKeyIdentifierExtension(publicKey), authorityKeyIdentifierExtension(root.publicKey), extKeyUsageExtension([OID.timeStamping], true)],
   }, root, privateKey);
   return { root, leaf };
 }

@@ -1,11 +1,12 @@
 import { timingSafeEqual, type KeyObject } from 'node:crypto';
-import { derOid, derSequence, parseDer, preAuthEncoding, verifyDigestWithSpki, verifySignature, type HashName } from '@signet/core';
+import { CoreError, derOid, derSequence, parseDer, preAuthEncoding, verifyDigestWithSpki, verifyEd25519ph, verifySignature, type HashName } from '@signet/core';
 import type { Envelope, MessageSignature } from '@signet/bundle';
 import { VerificationError } from './errors.js';
 
 /**
  * The artifact being verified, as digests (always enough for ECDSA/RSA and DSSE) and, when
- * the caller has them, its bytes (needed only for Ed25519 message signatures).
+ * the caller has them, its bytes (needed only for pure Ed25519 message signatures; Ed25519ph
+ * ones need the SHA-512 digest).
  */
 export interface Artifact {
   readonly digests: Readonly<Partial<Record<HashName, Buffer>>>;
@@ -29,6 +30,16 @@ function isEd25519(spki: Buffer): boolean {
   return oid !== undefined && derOid(oid) === ED25519_OID;
 }
 
+/** Ed25519ph over a SHA-512 digest; a key core cannot use is a signature that does not verify. */
+function verifyEd25519phDigest(spki: Buffer, digest: Buffer, signature: Buffer): boolean {
+  try {
+    return verifyEd25519ph(spki, digest, signature);
+  } catch (err) {
+    if (err instanceof CoreError) throw new VerificationError('ERR_VERIFY_SIGNATURE', `Ed25519ph signature cannot be checked: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 const IN_TOTO_STATEMENT_TYPES = new Set(['https://in-toto.io/Statement/v1', 'https://in-toto.io/Statement/v0.1']);
 const MAX_SUBJECTS = 1024;
@@ -50,9 +61,21 @@ export function verifyMessageSignature(sig: MessageSignature, artifact: Artifact
   }
   let ok: boolean;
   if (isEd25519(key.spki)) {
-    // Ed25519 signs the message itself (RFC 8032 PureEdDSA): a digest is not enough.
-    if (!artifact.data) throw new VerificationError('ERR_VERIFY_SIGNATURE', 'an Ed25519 signature needs the artifact bytes, not only its digest');
-    ok = verifySignature(key.keyObject(), artifact.data, sig.signature);
+    // Bundles do not say which Ed25519 scheme signed (keyDetails are not in them). Two are
+    // meaningful: pure Ed25519 over the artifact bytes (RFC 8032 PureEdDSA), and Ed25519ph over
+    // the artifact's SHA-512 (HashEdDSA; what a Rekor v2 hashedrekord entry with PKIX_ED25519_PH
+    // holds). Their dom2 prefixes differ, so one scheme's signature never verifies as the other's,
+    // and both bind the artifact: accepting either is as strong as each. Ed25519ph is tried only
+    // when the digest is SHA-512 and it was checked against the bundle's above.
+    const prehashed = hash === 'sha512';
+    if (!artifact.data && !prehashed) {
+      throw new VerificationError('ERR_VERIFY_SIGNATURE', 'an Ed25519 signature needs the artifact bytes, or a SHA-512 digest for Ed25519ph');
+    }
+    ok = artifact.data !== undefined && verifySignature(key.keyObject(), artifact.data, sig.signature);
+    if (!ok && prehashed) ok = verifyEd25519phDigest(key.spki, digest, sig.signature);
+    if (!ok && !artifact.data) {
+      throw new VerificationError('ERR_VERIFY_SIGNATURE', 'Ed25519 signature does not verify as Ed25519ph over the SHA-512 digest (a pure Ed25519 signature needs the artifact bytes)');
+    }
   } else {
     ok = verifyDigestWithSpki(key.spki, digest, sig.signature, { hash });
   }

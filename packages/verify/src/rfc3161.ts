@@ -25,40 +25,29 @@ export const MAX_EMBEDDED_CERTIFICATES = 10;
 const MAX_SIGNED_ATTRIBUTES = 32;
 const MAX_ALGORITHMS = 8;
 
-const OIDS = {
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4',
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingCertificate: '1.2.840.113549.1.9.16.2.12',
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
-  sha1: '1.3.14.3.2.26',
-  ecPublicKey: '1.2.840.10045.2.1',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  rsaPss: '1.2.840.113549.1.1.10',
-  mgf1: '1.2.840.113549.1.1.8',
-  ed25519: '1.3.101.112',
-} as const;
+/** RSASSA-PSS and its mask generation function (RFC 4055 §3.1), which only this reader meets. */
+const RSA_PSS_OID = '1.2.840.113549.1.1.10';
+const MGF1_OID = '1.2.840.113549.1.1.8';
 
 const HASH_BY_OID: Readonly<Record<string, HashName>> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
 };
 const HASH_LENGTH: Readonly<Record<HashName, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
 /** Signature algorithms of a SignerInfo we accept, by OID (RFC 5754, RFC 4055, RFC 8419). */
 const SIGNATURE_BY_OID: Readonly<Record<string, { scheme: SignatureScheme; hash?: HashName }>> = {
-  '1.2.840.10045.4.3.2': { scheme: 'ecdsa', hash: 'sha256' },
-  '1.2.840.10045.4.3.3': { scheme: 'ecdsa', hash: 'sha384' },
-  '1.2.840.10045.4.3.4': { scheme: 'ecdsa', hash: 'sha512' },
-  [OIDS.ecPublicKey]: { scheme: 'ecdsa' },
-  '1.2.840.113549.1.1.11': { scheme: 'rsa-pkcs1', hash: 'sha256' },
-  '1.2.840.113549.1.1.12': { scheme: 'rsa-pkcs1', hash: 'sha384' },
-  '1.2.840.113549.1.1.13': { scheme: 'rsa-pkcs1', hash: 'sha512' },
-  [OIDS.rsaEncryption]: { scheme: 'rsa-pkcs1' },
-  [OIDS.rsaPss]: { scheme: 'rsa-pss' },
-  [OIDS.ed25519]: { scheme: 'ed25519' },
+  [OID.ecdsaWithSHA256]: { scheme: 'ecdsa', hash: 'sha256' },
+  [OID.ecdsaWithSHA384]: { scheme: 'ecdsa', hash: 'sha384' },
+  [OID.ecdsaWithSHA512]: { scheme: 'ecdsa', hash: 'sha512' },
+  [OID.ecPublicKey]: { scheme: 'ecdsa' },
+  [OID.sha256WithRSAEncryption]: { scheme: 'rsa-pkcs1', hash: 'sha256' },
+  [OID.sha384WithRSAEncryption]: { scheme: 'rsa-pkcs1', hash: 'sha384' },
+  [OID.sha512WithRSAEncryption]: { scheme: 'rsa-pkcs1', hash: 'sha512' },
+  [OID.rsaEncryption]: { scheme: 'rsa-pkcs1' },
+  [RSA_PSS_OID]: { scheme: 'rsa-pss' },
+  [OID.ed25519]: { scheme: 'ed25519' },
 };
 
 /** How a SignerInfo's signature is computed. */
@@ -183,7 +172,7 @@ function parseToken(bytes: Uint8Array): ParsedTimestampToken {
   // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
   const ci = derSequence(contentInfo, 'ContentInfo');
   if (ci.length !== 2) malformed('ContentInfo must have contentType and content');
-  if (derOid(ci[0] as DerNode) !== OIDS.signedData) malformed('ContentInfo is not id-signedData');
+  if (derOid(ci[0] as DerNode) !== OID.signedData) malformed('ContentInfo is not id-signedData');
   const explicit = derChildren(expectTag(ci[1] as DerNode, 0xa0, 'ContentInfo content'));
   if (explicit.length !== 1) malformed('ContentInfo content must hold one SignedData');
 
@@ -198,7 +187,7 @@ function parseToken(bytes: Uint8Array): ParsedTimestampToken {
   for (const a of digestAlgorithms) hashOf(a, 'digestAlgorithms');
   const encap = derSequence(sd[i++] ?? malformed('missing encapContentInfo'), 'EncapsulatedContentInfo');
   if (encap.length !== 2) malformed('EncapsulatedContentInfo must carry eContent');
-  if (derOid(encap[0] as DerNode) !== OIDS.tstInfo) malformed('eContentType is not id-ct-TSTInfo');
+  if (derOid(encap[0] as DerNode) !== OID.tstInfo) malformed('eContentType is not id-ct-TSTInfo');
   const eContentWrap = derChildren(expectTag(encap[1] as DerNode, 0xa0, 'eContent'));
   if (eContentWrap.length !== 1) malformed('eContent must hold one OCTET STRING');
   const tstInfo = derValue(expectTag(eContentWrap[0] as DerNode, DerTag.OCTET_STRING, 'eContent'));
@@ -321,14 +310,14 @@ function parseSignerInfo(node: DerNode): TimestampSignerInfo {
     if (v.length !== 1) malformed(`signed attribute ${name} must have exactly one value`);
     return v[0] as DerNode;
   };
-  const contentType = derOid(single(OIDS.contentType, 'content-type'));
-  const messageDigest = derValue(expectTag(single(OIDS.messageDigest, 'message-digest'), DerTag.OCTET_STRING, 'message-digest'));
+  const contentType = derOid(single(OID.contentType, 'content-type'));
+  const messageDigest = derValue(expectTag(single(OID.messageDigest, 'message-digest'), DerTag.OCTET_STRING, 'message-digest'));
   // RFC 3161 §2.4.1 requires the ESS signing-certificate attribute; RFC 5816 allows the v2 form.
   let signingCertificate: SigningCertificateId;
-  if (attrs.has(OIDS.signingCertificateV2)) {
-    signingCertificate = parseSigningCertificate(single(OIDS.signingCertificateV2, 'signingCertificateV2'), true);
-  } else if (attrs.has(OIDS.signingCertificate)) {
-    signingCertificate = parseSigningCertificate(single(OIDS.signingCertificate, 'signingCertificate'), false);
+  if (attrs.has(OID.signingCertificateV2)) {
+    signingCertificate = parseSigningCertificate(single(OID.signingCertificateV2, 'signingCertificateV2'), true);
+  } else if (attrs.has(OID.signingCertificate)) {
+    signingCertificate = parseSigningCertificate(single(OID.signingCertificate, 'signingCertificate'), false);
   } else {
     malformed('missing signed attribute signingCertificate(V2)');
   }
@@ -364,7 +353,7 @@ function parsePssParams(node: DerNode): HashName {
     if (p.tag === 0xa0) hash = hashOf(inner, 'PSS hashAlgorithm');
     else if (p.tag === 0xa1) {
       const [mgfOid, mgfParams, more] = derSequence(inner, 'PSS maskGenAlgorithm');
-      if (!mgfOid || !mgfParams || more || derOid(mgfOid) !== OIDS.mgf1) malformed('PSS mask generation must be MGF1');
+      if (!mgfOid || !mgfParams || more || derOid(mgfOid) !== MGF1_OID) malformed('PSS mask generation must be MGF1');
       mgfHash = hashOf(mgfParams, 'MGF1 hash');
     } else if (p.tag === 0xa2) salt = derSmallInteger(inner);
     else if (p.tag === 0xa3) {
@@ -549,7 +538,7 @@ export function verifyRFC3161Timestamp(token: Uint8Array, signedBytes: Uint8Arra
     fail('ERR_VERIFY_TIMESTAMP_IMPRINT', 'timestamp messageImprint does not match the signed bytes');
   }
   const s = parsed.signer;
-  if (s.contentType !== OIDS.tstInfo) fail('ERR_VERIFY_TIMESTAMP_SIGNATURE', 'content-type attribute is not id-ct-TSTInfo');
+  if (s.contentType !== OID.tstInfo) fail('ERR_VERIFY_TIMESTAMP_SIGNATURE', 'content-type attribute is not id-ct-TSTInfo');
   if (!equalDigest(digest(s.digestAlgorithm, parsed.tstInfo), s.messageDigest)) {
     fail('ERR_VERIFY_TIMESTAMP_SIGNATURE', 'message-digest attribute does not match the TSTInfo');
   }

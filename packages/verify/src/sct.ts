@@ -1,6 +1,6 @@
 import {
-  CoreError, DerTag, derChildren, derOid, derRaw, derSequence, derValue, describeKey, encodeDerLength, expectTag, parseDer,
-  sha256, verifySignature, OID, type Certificate, type DerNode,
+  CoreError, DerTag, decodeSCTList, derChildren, derOid, derRaw, derSequence, derValue, describeKey, encodeDerLength, expectTag, parseDer,
+  sha256, verifySignature, OID, TLSReader, type Certificate, type DerNode,
 } from '@signet/core';
 import { VerificationError } from './errors.js';
 import { isWithin, type LogKey } from './trust-material.js';
@@ -45,57 +45,18 @@ function malformed(message: string, cause?: unknown): never {
   throw new VerificationError('ERR_VERIFY_SCT', message, cause === undefined ? undefined : { cause });
 }
 
-/** A bounds-checked reader over TLS (RFC 5246 §4) encoded bytes; slices, never copies. */
-class TLSReader {
-  private pos: number;
-  constructor(private readonly buf: Buffer, start = 0, private readonly limit = buf.length) {
-    this.pos = start;
-  }
-  get offset(): number {
-    return this.pos;
-  }
-  get done(): boolean {
-    return this.pos === this.limit;
-  }
-  bytes(n: number): Buffer {
-    if (this.pos + n > this.limit) malformed('truncated SCT data');
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-  u8(): number {
-    return this.bytes(1)[0] as number;
-  }
-  u16(): number {
-    return this.bytes(2).readUInt16BE(0);
-  }
-  /** opaque<min..2^16-1> */
-  vector16(min: number): Buffer {
-    const n = this.u16();
-    if (n < min) malformed('SCT vector shorter than allowed');
-    return this.bytes(n);
-  }
-}
-
 /**
  * Parses a TLS-encoded SignedCertificateTimestampList (RFC 6962 §3.3) strictly: exact lengths,
  * non-empty list and entries, v1 SCTs only, at most {@link MAX_SCTS}.
  * @throws VerificationError `ERR_VERIFY_SCT`
  */
 export function parseSCTList(list: Uint8Array): SignedCertificateTimestamp[] {
-  const buf = Buffer.isBuffer(list) ? list : Buffer.from(list.buffer, list.byteOffset, list.byteLength);
-  const outer = new TLSReader(buf);
-  // SerializedSCT sct_list <1..2^16-1>
-  const body = outer.vector16(1);
-  if (!outer.done) malformed('trailing data after the SCT list');
-  const r = new TLSReader(body);
-  const out: SignedCertificateTimestamp[] = [];
-  while (!r.done) {
-    if (out.length >= MAX_SCTS) malformed(`more than ${MAX_SCTS} SCTs`);
-    // opaque SerializedSCT<1..2^16-1>
-    out.push(parseSCT(r.vector16(1)));
+  try {
+    return decodeSCTList(list, MAX_SCTS).map(parseSCT);
+  } catch (cause) {
+    if (cause instanceof CoreError) malformed(`malformed SCT list: ${cause.message}`, cause);
+    throw cause;
   }
-  return out;
 }
 
 function parseSCT(bytes: Buffer): SignedCertificateTimestamp {
