@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { LogError } from './errors.js';
@@ -12,8 +13,11 @@ import { LogError } from './errors.js';
  */
 let binding: typeof Database | undefined;
 function sqlite(): typeof Database {
-  binding ??= createRequire(import.meta.url)(Number(process.versions.napi) >= 10 ? 'better-sqlite3' : 'better-sqlite3-node20') as typeof Database;
+  binding ??= createRequire(import.meta.url)(sqliteModule()) as typeof Database;
   return binding;
+}
+function sqliteModule(): string {
+  return Number(process.versions.napi) >= 10 ? 'better-sqlite3' : 'better-sqlite3-node20';
 }
 import type {
   IntegratedState,
@@ -36,6 +40,15 @@ export interface SqliteDriverOptions {
 
 const SCHEMA_VERSION = 1;
 const HASH_SIZE = 32;
+/** How often the checkpointer worker copies committed WAL frames into the database file. */
+const CHECKPOINT_INTERVAL_MS = 100;
+/**
+ * WAL pages after which a commit on the engine's thread checkpoints by itself: a safety net for
+ * a checkpointer that cannot keep up or died (256 MiB of 4 KiB pages); normally never reached.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 65536;
+/** Size the WAL file is truncated to when SQLite restarts it (bytes). */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 // entries: the source of truth. Everything else but checkpoints can be re-derived from it.
 // tiles: derived hash tiles; a row grows while partial and never changes once 256 hashes long.
@@ -82,7 +95,7 @@ export function openSqliteDriver(options: SqliteDriverOptions): StorageDriver {
   } catch (err) {
     throw storageError('open', err);
   }
-  return new SqliteDriver(db, options.readonly === true);
+  return new SqliteDriver(db, options.readonly === true, join(options.dataDir, 'log.sqlite'));
 }
 
 class SqliteDriver implements StorageDriver {
@@ -92,10 +105,27 @@ class SqliteDriver implements StorageDriver {
   #sequenceTx: ((items: readonly SequenceItem[], itime: number) => SequenceOutcome[]) | undefined;
   #integrateTx: ((tiles: readonly TileWrite[], state: IntegratedState) => void) | undefined;
   #size = 0;
+  readonly #file: string;
+  #checkpointer: Worker | undefined;
 
-  constructor(db: Database.Database, readonly: boolean) {
+  constructor(db: Database.Database, readonly: boolean, file: string) {
     this.#db = db;
     this.#readonly = readonly;
+    this.#file = file;
+  }
+
+  /**
+   * Moves WAL checkpoints off the engine's thread (sqlite-checkpointer.ts): sequencing commits
+   * then cost one WAL append and one fsync, however large the indexes grow.
+   */
+  #startCheckpointer(): void {
+    const w = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), {
+      workerData: { file: this.#file, module: sqliteModule(), intervalMs: CHECKPOINT_INTERVAL_MS },
+    });
+    // Not fatal: the writer's own automatic checkpoint (WAL_AUTOCHECKPOINT_PAGES) takes over.
+    w.on('error', () => undefined);
+    w.unref();
+    this.#checkpointer = w;
   }
 
   private prepare() {
@@ -136,6 +166,9 @@ class SqliteDriver implements StorageDriver {
         const v = db.prepare<[], { v: string }>("SELECT v FROM meta WHERE k = 'schema'").get();
         if (v === undefined) db.prepare("INSERT INTO meta (k, v) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
         else if (v.v !== String(SCHEMA_VERSION)) throw new Error(`unknown schema version ${v.v}`);
+        db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+        db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+        this.#startCheckpointer();
       }
       db.pragma('cache_size = -65536');
       const s = (this.#stmts = this.prepare());
@@ -274,6 +307,17 @@ class SqliteDriver implements StorageDriver {
   }
 
   async close(): Promise<void> {
+    const w = this.#checkpointer;
+    this.#checkpointer = undefined;
+    if (w !== undefined) {
+      // Let a running checkpoint finish and the worker close its connection before ours closes
+      // (the last connection to close checkpoints the rest and removes the WAL).
+      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+      w.postMessage('close');
+      const timer = setTimeout(() => void w.terminate(), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
     if (this.#db.open) this.#db.close();
   }
 }
