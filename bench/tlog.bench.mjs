@@ -86,7 +86,7 @@ process.on('exit', () => { child?.kill('SIGKILL'); rmSync(dataDir, { recursive: 
 }
 
 // ---- 2. server -------------------------------------------------------------------------------
-child = spawn(process.execPath, [...(process.env.SIGNET_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'packages/cli/dist/bin.js'), 'serve', 'tlog', '--data-dir', dataDir, '--listen', origin], { stdio: ['ignore', 'pipe', 'inherit'] });
+child = spawn(process.execPath, [...(process.env.SIGNET_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'packages/cli/dist/bin.js'), 'serve', 'tlog', '--data-dir', dataDir, '--listen', origin, ...(process.env.SIGNET_BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [])], { stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve, reject) => {
   child.stdout.on('data', (d) => { if (d.toString().includes('signet serve tlog:')) resolve(); });
   child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
