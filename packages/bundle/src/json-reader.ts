@@ -204,8 +204,10 @@ export function readOneof<K extends string>(
 export function parseRoot(input: unknown): JsonObject {
   let text: string | undefined;
   if (typeof input === 'string') {
-    // Cheap check first (a code unit is ≥ 1 byte), exact UTF-8 length second.
-    if (input.length > BUNDLE_LIMITS.maxInputBytes || Buffer.byteLength(input, 'utf8') > BUNDLE_LIMITS.maxInputBytes) {
+    // Cheap checks first: a UTF-16 code unit takes 1 to 3 UTF-8 bytes, so the exact UTF-8 length
+    // (a pass over the text) is needed only between those bounds.
+    const max = BUNDLE_LIMITS.maxInputBytes;
+    if (input.length > max || (input.length * 3 > max && Buffer.byteLength(input, 'utf8') > max)) {
       throw new BundleError('ERR_BUNDLE_LIMIT', '$', `input exceeds ${BUNDLE_LIMITS.maxInputBytes} bytes`);
     }
     text = input;

@@ -116,12 +116,13 @@ const OID_CACHE_MAX = 4096;
 /** Decodes an OBJECT IDENTIFIER to dotted form. */
 export function derOid(node: DerNode): string {
   expectTag(node, DerTag.OID, 'OBJECT IDENTIFIER');
-  const v = derValue(node);
-  if (v.length === 0 || v.length > 128) fail('bad OBJECT IDENTIFIER length');
-  const key = v.toString('latin1');
+  const length = node.end - node.contentStart;
+  if (length === 0 || length > 128) fail('bad OBJECT IDENTIFIER length');
+  // The cache key is read straight from the buffer: no view object per OID.
+  const key = node.buffer.toString('latin1', node.contentStart, node.end);
   const hit = oidCache.get(key);
   if (hit !== undefined) return hit;
-  const dotted = decodeOid(v);
+  const dotted = decodeOid(derValue(node));
   if (oidCache.size < OID_CACHE_MAX) oidCache.set(key, dotted);
   return dotted;
 }
@@ -168,31 +169,64 @@ export function derIntegerBytes(node: DerNode): Buffer {
   return v;
 }
 
-/** Decodes UTCTime (RFC 5280 §4.1.2.5.1) or GeneralizedTime (with optional fraction), Zulu only. */
+/** The decimal value of `count` ASCII digits at `at`, or -1 when any of them is not a digit. */
+function digits(b: Buffer, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = (b[i] as number) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Decodes UTCTime (RFC 5280 §4.1.2.5.1) or GeneralizedTime (with optional fraction), Zulu only.
+ * Read digit by digit from the buffer: the same grammar as `YYMMDDHHMMSSZ` and
+ * `YYYYMMDDHHMMSS[.f*[1-9]]Z`, without a string, a regexp or a match array per time.
+ */
 export function derTime(node: DerNode): Date {
-  const s = derValue(node).toString('latin1');
-  let m: RegExpExecArray | null;
+  const b = node.buffer;
+  const start = node.contentStart;
+  const length = node.end - start;
   if (node.tag === DerTag.UTC_TIME) {
-    m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s);
-    if (!m) fail('bad UTCTime');
-    const yy = Number(m[1]);
-    const year = yy >= 50 ? 1900 + yy : 2000 + yy;
-    return checkedDate(year, m, '');
+    if (length !== 13 || b[start + 12] !== 0x5a /* Z */) fail('bad UTCTime');
+    const yy = digits(b, start, 2);
+    if (yy < 0) fail('bad UTCTime');
+    return checkedDate(yy >= 50 ? 1900 + yy : 2000 + yy, b, start + 2, 0, 'bad UTCTime');
   }
   if (node.tag === DerTag.GENERALIZED_TIME) {
-    m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d*[1-9]))?Z$/.exec(s);
-    if (!m) fail('bad GeneralizedTime');
-    return checkedDate(Number(m[1]), m, m[7] ?? '');
+    if (length < 15 || b[node.end - 1] !== 0x5a /* Z */) fail('bad GeneralizedTime');
+    const year = digits(b, start, 4);
+    if (year < 0) fail('bad GeneralizedTime');
+    let ms = 0;
+    if (length > 15) {
+      // A fraction: '.', at least one digit, no trailing zero (DER, X.690 §11.7.3).
+      const dot = start + 14;
+      const fracDigits = length - 16;
+      if (b[dot] !== 0x2e /* . */ || fracDigits < 1 || b[node.end - 2] === 0x30) fail('bad GeneralizedTime');
+      for (let i = dot + 1; i < node.end - 1; i++) {
+        const d = (b[i] as number) - 0x30;
+        if (d < 0 || d > 9) fail('bad GeneralizedTime');
+      }
+      ms = Math.floor(Number(`0.${b.toString('latin1', dot + 1, node.end - 1)}`) * 1000);
+    }
+    return checkedDate(year, b, start + 4, ms, 'bad GeneralizedTime');
   }
   fail(`expected a time, got tag 0x${node.tag.toString(16)}`);
 }
 
-function checkedDate(year: number, m: RegExpExecArray, fraction: string): Date {
-  const [mo, d, h, mi, se] = [2, 3, 4, 5, 6].map((i) => Number(m[i]));
-  const ms = fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0;
-  const t = Date.UTC(year, (mo as number) - 1, d, h, mi, se, ms);
+/** MMDDHHMMSS at `at` (all digits), checked as a real UTC date and time. */
+function checkedDate(year: number, b: Buffer, at: number, ms: number, what: string): Date {
+  const mo = digits(b, at, 2);
+  const d = digits(b, at + 2, 2);
+  const h = digits(b, at + 4, 2);
+  const mi = digits(b, at + 6, 2);
+  const se = digits(b, at + 8, 2);
+  if (mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0) fail(what);
+  const t = Date.UTC(year, mo - 1, d, h, mi, se, ms);
   const date = new Date(t);
-  if (Number.isNaN(t) || date.getUTCMonth() !== (mo as number) - 1 || date.getUTCDate() !== d || (h as number) > 23 || (mi as number) > 59 || (se as number) > 59) {
+  if (Number.isNaN(t) || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) {
     fail('time value out of range');
   }
   return date;

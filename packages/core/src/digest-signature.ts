@@ -182,7 +182,7 @@ export function verifyDigest(key: KeyObject, digest: Uint8Array, signature: Uint
  */
 export function verifyDigestWithSpki(spki: Uint8Array, digest: Uint8Array, signature: Uint8Array, options: DigestSignatureOptions): boolean {
   const addon = digestAddon();
-  const ec = addon ? ecPointOf(spki) : undefined;
+  const ec = addon ? (canonicalEcPoint(spki) ?? ecPointOf(spki)) : undefined;
   if (!addon || !ec) {
     let key: KeyObject;
     try {
@@ -272,6 +272,20 @@ export function importCanonicalEcSpki(spki: Uint8Array): NativeEcPublicKey | und
       }
     },
   });
+}
+
+/**
+ * The curve and point of a canonical EC SPKI (see CANONICAL_EC_SPKI), by prefix comparison
+ * alone; undefined for any other encoding, which {@link ecPointOf} then parses.
+ */
+function canonicalEcPoint(spki: Uint8Array): { curve: CurveName; point: Buffer } | undefined {
+  const der = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength);
+  for (const f of CANONICAL_EC_SPKI) {
+    if (der.length === f.prefix.length + f.pointLength && der.compare(f.prefix, 0, f.prefix.length, 0, f.prefix.length) === 0) {
+      return { curve: f.curve, point: der.subarray(f.prefix.length) };
+    }
+  }
+  return undefined;
 }
 
 /** The curve and SEC1 point of an id-ecPublicKey SPKI (RFC 5480), or undefined for other keys. */

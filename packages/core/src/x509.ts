@@ -85,6 +85,37 @@ export function parseCertificate(der: Uint8Array): Certificate {
   }
 }
 
+/**
+ * An extension whose `value` and `raw` views are made on first read (and then kept): a Fulcio
+ * leaf carries ~20 extensions, and verification reads the bytes of a few. A class, so that
+ * building one is a plain allocation (accessors live on the prototype).
+ */
+class LazyExtension implements CertificateExtension {
+  readonly oid: string;
+  readonly critical: boolean;
+  readonly #valueNode: DerNode;
+  readonly #extNode: DerNode;
+  #value: Buffer | undefined;
+  #raw: Buffer | undefined;
+
+  constructor(oid: string, critical: boolean, valueNode: DerNode, extNode: DerNode) {
+    this.oid = oid;
+    this.critical = critical;
+    this.#valueNode = valueNode;
+    this.#extNode = extNode;
+  }
+
+  get value(): Buffer {
+    this.#value ??= derValue(this.#valueNode);
+    return this.#value;
+  }
+
+  get raw(): Buffer {
+    this.#raw ??= derRaw(this.#extNode);
+    return this.#raw;
+  }
+}
+
 function build(der: Buffer): Certificate {
   const root = parseDer(der);
   const [tbsNode, sigAlgNode, sigValueNode, extra] = derSequence(root, 'Certificate');
@@ -106,6 +137,7 @@ function build(der: Buffer): Certificate {
   const [nb, na] = derSequence(validity, 'Validity');
   if (!nb || !na) fail('bad Validity');
   const extensions: CertificateExtension[] = [];
+  const byOid = new Map<string, CertificateExtension>();
   for (; i < tbsFields.length; i++) {
     const f = tbsFields[i] as DerNode;
     if (f.tag !== 0xa3) continue;
@@ -117,16 +149,17 @@ function build(der: Buffer): Certificate {
       let critical = false;
       let valueNode = parts[1];
       if (valueNode?.tag === DerTag.BOOLEAN) {
-        critical = derValue(valueNode)[0] === 0xff;
+        critical = valueNode.end > valueNode.contentStart && der[valueNode.contentStart] === 0xff;
         valueNode = parts[2];
       }
       if (!valueNode) fail(`extension ${oid} has no value`);
       expectTag(valueNode, DerTag.OCTET_STRING, `extension ${oid} value`);
-      if (extensions.some((e) => e.oid === oid)) fail(`duplicate extension ${oid}`);
-      extensions.push({ oid, critical, value: derValue(valueNode), raw: derRaw(ext) });
+      if (byOid.has(oid)) fail(`duplicate extension ${oid}`);
+      const e = new LazyExtension(oid, critical, valueNode, ext);
+      extensions.push(e);
+      byOid.set(oid, e);
     }
   }
-  const byOid = new Map(extensions.map((e) => [e.oid, e]));
   const bc = byOid.get(OID.basicConstraints);
   let isCA = false;
   if (bc) {
@@ -148,6 +181,7 @@ function build(der: Buffer): Certificate {
   const subjectAltNames = san ? parseGeneralNames(san.value) : [];
   let native: X509Certificate | undefined;
   let publicKey: KeyObject | undefined;
+  let serialNumber: string | undefined;
   const nativeCert = (): X509Certificate => {
     if (!native) {
       try {
@@ -165,7 +199,10 @@ function build(der: Buffer): Certificate {
     },
     notBefore: derTime(nb),
     notAfter: derTime(na),
-    serialNumber: derValue(serial).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase(),
+    get serialNumber() {
+      serialNumber ??= derValue(serial).toString('hex').replace(/^(00)+(?=.)/, '').toUpperCase();
+      return serialNumber;
+    },
     issuerDer: derRaw(issuer),
     subjectDer: derRaw(subject),
     tbs: derRaw(tbsNode),

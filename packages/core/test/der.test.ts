@@ -38,6 +38,23 @@ describe('DER reader', () => {
     rejects(() => derTime(gen('20250612120220.120Z')));
     rejects(() => derTime(utc('2506121202Z')));
   });
+  it('reads times exactly as the grammar YYMMDDHHMMSSZ / YYYYMMDDHHMMSS[.f*[1-9]]Z allows', () => {
+    const utc = (s: string) => parseDer(encodeDer(DerTag.UTC_TIME, Buffer.from(s)));
+    const gen = (s: string) => parseDer(encodeDer(DerTag.GENERALIZED_TIME, Buffer.from(s)));
+    assert.equal(derTime(utc('500101000000Z')).toISOString(), '1950-01-01T00:00:00.000Z');
+    assert.equal(derTime(utc('491231235959Z')).toISOString(), '2049-12-31T23:59:59.000Z');
+    assert.equal(derTime(gen('20240229235959Z')).toISOString(), '2024-02-29T23:59:59.000Z');
+    assert.equal(derTime(gen('20250612120220.5Z')).toISOString(), '2025-06-12T12:02:20.500Z');
+    assert.equal(derTime(gen('20250612120220.0001Z')).toISOString(), '2025-06-12T12:02:20.000Z');
+    assert.equal(derTime(gen('20250612120220.9999Z')).toISOString(), '2025-06-12T12:02:20.999Z');
+    for (const bad of ['2506121202161Z', '250612120216', '250612120216z', '25061212021+Z', '2506121202 6Z', '25061212021aZ', '251312120216Z', '250612240216Z', '250612126016Z', '250612120260Z', '250631120216Z', '250612120216Z0']) {
+      rejects(() => derTime(utc(bad)));
+    }
+    for (const bad of ['20250612120220', '2025061212022Z', '202506121202200Z', '20250612120220.Z', '20250612120220.0Z', '20250612120220,5Z', '20250612120220.5aZ', '20250612120220.-5Z', '2025061212022aZ', '20230229120000Z', '20250612120220+0000', '20250612120220.5']) {
+      rejects(() => derTime(gen(bad)));
+    }
+    rejects(() => derTime(parseDer(encodeDer(DerTag.OCTET_STRING, Buffer.from('250612120216Z')))));
+  });
   it('rejects negative and non-minimal integers', () => {
     rejects(() => derSmallInteger(parseDer(Buffer.from([0x02, 0x01, 0x80]))));
     rejects(() => derSmallInteger(parseDer(Buffer.from([0x02, 0x02, 0x00, 0x01]))));

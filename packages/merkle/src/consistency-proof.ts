@@ -1,5 +1,5 @@
 import { MerkleError } from './errors.js';
-import { checkCount, checkHash, emptyRoot, equalHashes, hashChildren } from './hash.js';
+import { NodeHasher, checkCount, checkHash, emptyRoot, equalHashes } from './hash.js';
 import { MAX_PROOF_HASHES } from './inclusion-proof.js';
 
 /** An RFC 9162 §2.1.4 consistency proof between two tree heads of the same log. */
@@ -112,18 +112,19 @@ export function verifyConsistencyProof(p: ConsistencyProof): void {
   // Step 5.
   let fr: Buffer = Buffer.from(path[0] as Uint8Array);
   let sr = fr;
+  const hasher = new NodeHasher();
   // Step 6.
   for (const c of path.slice(1)) {
     if (sn === 0) throw mismatch(p, 'proof is longer than the path');
     if (isOdd(fn) || fn === sn) {
-      fr = hashChildren(c, fr);
-      sr = hashChildren(c, sr);
+      fr = hasher.hashChildren(c, fr);
+      sr = hasher.hashChildren(c, sr);
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
         sn = half(sn);
       }
     } else {
-      sr = hashChildren(sr, c);
+      sr = hasher.hashChildren(sr, c);
     }
     fn = half(fn);
     sn = half(sn);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { MerkleError } from './errors.js';
 
 /** Size in bytes of every node hash (SHA-256), RFC 6962 §2.1. */
@@ -12,12 +12,41 @@ const NODE_PREFIX = Buffer.from([0x01]);
  * nodes in separate domains (second-preimage resistance).
  */
 export function hashLeaf(data: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  if (data.length > SMALL_LEAF) return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
+  // One-shot hash of a copy: cheaper than a Hash object for the typical log entry (~1 KiB).
+  const input = Buffer.allocUnsafe(1 + data.length);
+  input[0] = 0x00;
+  input.set(data, 1);
+  return hash('sha256', input, 'buffer');
 }
+
+/** Largest leaf hashed through a copy rather than incrementally. */
+const SMALL_LEAF = 16 * 1024;
 
 /** Interior node hash of RFC 6962 §2.1: `SHA-256(0x01 || left || right)`. */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/**
+ * Hashes interior nodes of 32-byte children through one reusable 65-byte buffer and the one-shot
+ * `crypto.hash` (no Hash object per node): proof verification hashes a node per proof step.
+ * Each instance owns its buffer; results are fresh Buffers.
+ */
+export class NodeHasher {
+  readonly #input = Buffer.alloc(1 + 2 * HASH_SIZE);
+
+  constructor() {
+    this.#input[0] = 0x01;
+  }
+
+  /** `SHA-256(0x01 || left || right)`; both children must be {@link HASH_SIZE} bytes. */
+  hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
+    if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return hashChildren(left, right);
+    this.#input.set(left, 1);
+    this.#input.set(right, 1 + HASH_SIZE);
+    return hash('sha256', this.#input, 'buffer');
+  }
 }
 
 /** Root of the empty tree, RFC 6962 §2.1: `SHA-256()` (e3b0c442…b855). */

@@ -1,5 +1,5 @@
 import { MerkleError } from './errors.js';
-import { HASH_SIZE, checkCount, checkHash, equalHashes, hashChildren } from './hash.js';
+import { HASH_SIZE, NodeHasher, checkCount, checkHash, equalHashes } from './hash.js';
 
 /**
  * Longest proof accepted. A tree of at most 2^64 leaves never needs more than 64 hashes
@@ -85,18 +85,19 @@ export function rootFromInclusionProof(
   let fn = index;
   let sn = treeSize - 1;
   let r: Buffer = Buffer.from(leafHash);
+  const hasher = new NodeHasher();
   for (const p of proof) {
     if (sn === 0) {
       throw new MerkleError('ERR_MERKLE_PROOF_SHAPE', 'inclusion proof is longer than the path');
     }
     if (isOdd(fn) || fn === sn) {
-      r = hashChildren(p, r);
+      r = hasher.hashChildren(p, r);
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
         sn = half(sn);
       }
     } else {
-      r = hashChildren(r, p);
+      r = hasher.hashChildren(r, p);
     }
     fn = half(fn);
     sn = half(sn);

@@ -5,7 +5,7 @@ export { verifyIdentityPolicy, type IdentityPolicy, type Matcher } from './polic
 export { FULCIO_EXTENSIONS, FULCIO_ISSUER_V1, FULCIO_USERNAME_SAN, certificateIssuer, certificateIdentity, certificateClaims, type FulcioExtensionName } from './fulcio-extensions.js';
 export { verifyCertificatePath, type CertificatePath } from './certificate-chain.js';
 export { verifyTLogBody, type SignedContent } from './tlog-body.js';
-export { findLog, verifySignedEntryTimestamp, verifyInclusion } from './tlog.js';
+export { findLog, signedEntryTimestampPayload, verifySignedEntryTimestamp, verifyInclusion } from './tlog.js';
 export { verifyMessageSignature, verifyEnvelope, type Artifact, type SignerKey } from './artifact.js';
 export { PUBLIC_GOOD_TRUSTED_ROOT, PUBLIC_GOOD_TRUSTED_ROOT_SHA256 } from './embedded-trust.js';
 export { parseRFC3161Timestamp, verifyRFC3161Timestamp, type RFC3161Timestamp, type ParsedTimestampToken, type TimestampSignerInfo, type TimestampVerification } from './rfc3161.js';

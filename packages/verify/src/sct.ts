@@ -1,5 +1,5 @@
 import {
-  CoreError, DerTag, decodeSCTList, derChildren, derOid, derRaw, derSequence, derValue, describeKey, encodeDerLength, expectTag, parseDer,
+  CoreError, DerTag, decodeSCTList, derChildren, derSequence, derValue, describeKey, encodeDerLength, expectTag, parseDer, readDer,
   sha256, verifySignature, OID, TLSReader, type Certificate, type DerNode,
 } from '@signet/core';
 import { VerificationError } from './errors.js';
@@ -103,40 +103,55 @@ export function precertificateTBSPieces(leaf: Certificate): { pieces: Buffer[]; 
     if (!extField) malformed('certificate has no extensions');
     const [extSeq, extra] = derChildren(extField);
     if (!extSeq || extra) malformed('bad extensions wrapper');
-    const kept: Buffer[] = [];
-    let keptLength = 0;
+    expectTag(extSeq, DerTag.SEQUENCE, 'Extensions');
+    // Walk the Extension TLVs, reading only each one's leading OID (compared as bytes): the
+    // kept extensions are the two contiguous runs before and after the one SCT list.
+    const buf = tbs.buffer;
+    let sct: DerNode | undefined;
     let removed = 0;
-    for (const ext of derSequence(extSeq, 'Extensions')) {
-      const [oid] = derChildren(ext);
-      if (derOid(oid as DerNode) === OID.sctList) {
+    for (let pos = extSeq.contentStart; pos < extSeq.end;) {
+      const ext = readDer(buf, pos, extSeq.end);
+      expectTag(ext, DerTag.SEQUENCE, 'Extension');
+      if (ext.contentStart >= ext.end) malformed('empty Extension');
+      const oid = expectTag(readDer(buf, ext.contentStart, ext.end), DerTag.OID, 'Extension extnID');
+      if (oid.end - oid.contentStart === SCT_OID.length && buf.compare(SCT_OID, 0, SCT_OID.length, oid.contentStart, oid.end) === 0) {
         removed++;
-        continue;
+        sct = ext;
       }
-      const raw = derRaw(ext);
-      kept.push(raw);
-      keptLength += raw.length;
+      pos = ext.end;
     }
-    if (removed !== 1) malformed('certificate does not carry exactly one SCT list');
-    const before = tbs.buffer.subarray(tbs.contentStart, extField.start);
-    const after = tbs.buffer.subarray(extField.end, tbs.end);
-    const pieces: Buffer[] = [];
+    if (removed !== 1 || !sct) malformed('certificate does not carry exactly one SCT list');
+    const keptLength = extSeq.end - extSeq.contentStart - (sct.end - sct.start);
+    const before = buf.subarray(tbs.contentStart, extField.start);
+    const after = buf.subarray(extField.end, tbs.end);
     let content = before.length + after.length;
     let extPieces: Buffer[] = [];
-    if (kept.length > 0) {
+    if (keptLength > 0) {
       // Extensions ::= SEQUENCE SIZE (1..MAX): with nothing left, the [3] field is omitted.
-      const seqHeader = Buffer.concat([Buffer.of(DerTag.SEQUENCE), encodeDerLength(keptLength)]);
-      const wrapHeader = Buffer.concat([Buffer.of(0xa3), encodeDerLength(seqHeader.length + keptLength)]);
-      extPieces = [wrapHeader, seqHeader, ...kept];
+      const seqHeader = derHeader(DerTag.SEQUENCE, keptLength);
+      const wrapHeader = derHeader(0xa3, seqHeader.length + keptLength);
+      extPieces = [wrapHeader, seqHeader, buf.subarray(extSeq.contentStart, sct.start), buf.subarray(sct.end, extSeq.end)];
       content += wrapHeader.length + seqHeader.length + keptLength;
     }
-    const tbsHeader = Buffer.concat([Buffer.of(DerTag.SEQUENCE), encodeDerLength(content)]);
-    pieces.push(tbsHeader, before, ...extPieces, after);
-    return { pieces, length: tbsHeader.length + content };
+    const tbsHeader = derHeader(DerTag.SEQUENCE, content);
+    return { pieces: [tbsHeader, before, ...extPieces, after], length: tbsHeader.length + content };
   } catch (cause) {
     if (cause instanceof VerificationError) throw cause;
     if (cause instanceof CoreError) malformed(`malformed certificate: ${cause.message}`, cause);
     throw cause;
   }
+}
+
+/** Content octets of the SCT list extension's OID, 1.3.6.1.4.1.11129.2.4.2. */
+const SCT_OID = Buffer.from('2b06010401d679020402', 'hex');
+
+/** A DER tag and length header (X.690 §10.1 minimal length). */
+function derHeader(tag: number, length: number): Buffer {
+  const len = encodeDerLength(length);
+  const out = Buffer.allocUnsafe(1 + len.length);
+  out[0] = tag;
+  len.copy(out, 1);
+  return out;
 }
 
 /** The precertificate TBSCertificate of `leaf` as one buffer (see {@link precertificateTBSPieces}). */
@@ -152,16 +167,24 @@ export function precertificateTBS(leaf: Certificate): Buffer {
  */
 export function sctSignedData(sct: SignedCertificateTimestamp, issuerKeyHash: Buffer, tbs: { pieces: Buffer[]; length: number }): Buffer {
   if (tbs.length >= 1 << 24) malformed('TBSCertificate too large for an SCT');
-  const head = Buffer.allocUnsafe(1 + 1 + 8 + 2 + 32 + 3);
-  let o = head.writeUInt8(sct.version, 0);
-  o = head.writeUInt8(0, o);
-  o += sct.timestampBytes.copy(head, o);
-  o = head.writeUInt16BE(1, o);
-  o += issuerKeyHash.copy(head, o);
-  head.writeUIntBE(tbs.length, o, 3);
-  const tail = Buffer.allocUnsafe(2);
-  tail.writeUInt16BE(sct.extensions.length, 0);
-  return Buffer.concat([head, ...tbs.pieces, tail, sct.extensions], head.length + tbs.length + 2 + sct.extensions.length);
+  if (issuerKeyHash.length !== 32 || sct.timestampBytes.length !== 8) throw new RangeError('issuer key hash must be 32 bytes and the timestamp 8');
+  // Written into one buffer: head (47 bytes), the TBS pieces, extensions length and bytes.
+  const out = Buffer.allocUnsafe(1 + 1 + 8 + 2 + 32 + 3 + tbs.length + 2 + sct.extensions.length);
+  let o = out.writeUInt8(sct.version, 0);
+  o = out.writeUInt8(0, o);
+  o += sct.timestampBytes.copy(out, o);
+  o = out.writeUInt16BE(1, o);
+  o += issuerKeyHash.copy(out, o);
+  o = out.writeUIntBE(tbs.length, o, 3);
+  let written = 0;
+  for (const piece of tbs.pieces) {
+    o += piece.copy(out, o);
+    written += piece.length;
+  }
+  if (written !== tbs.length) throw new RangeError('TBS pieces do not add up to the stated length');
+  o = out.writeUInt16BE(sct.extensions.length, o);
+  sct.extensions.copy(out, o);
+  return out;
 }
 
 /** Verifies one SCT's signature with a log key; false on any mismatch (algorithm or signature). */

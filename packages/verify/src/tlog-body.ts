@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { CoreError, decodeBase64, decodeHex, decodePem, preAuthEncoding, type HashName } from '@signet/core';
+import { hash, timingSafeEqual } from 'node:crypto';
+import { CoreError, decodeBase64, decodeHex, decodePem, encodePem, preAuthEncoding, type HashName } from '@signet/core';
 import type { Envelope, TransparencyLogEntry } from '@signet/bundle';
 import { VerificationError } from './errors.js';
 
@@ -64,6 +64,10 @@ function hex(v: unknown, what: string): Buffer {
 
 /** Rekor v1 records key material as base64 of a PEM (certificate or public key); compare by DER. */
 function checkPemVerifier(v: unknown, content: SignedContent, what: string): void {
+  // Fast path: what Rekor clients write is base64 of the standard PEM (64-column lines) of the
+  // bundle's own DER. Equal text decodes to exactly that one block, so it passes the full check
+  // below; any other spelling takes the full check.
+  if (typeof v === 'string' && v.length === canonicalPemBase64Length(content) && v === canonicalPemBase64(content)) return;
   let blocks;
   try {
     blocks = decodePem(b64(v, what).toString('utf8'), 4);
@@ -79,10 +83,24 @@ function checkPemVerifier(v: unknown, content: SignedContent, what: string): voi
   }
 }
 
+function canonicalPemBase64(content: SignedContent): string {
+  const pem = encodePem(content.verifierIsCertificate ? 'CERTIFICATE' : 'PUBLIC KEY', content.verifierDer);
+  return Buffer.from(pem, 'latin1').toString('base64');
+}
+
+/** Length of {@link canonicalPemBase64}, computed without building it (to skip it cheaply). */
+function canonicalPemBase64Length(content: SignedContent): number {
+  const label = content.verifierIsCertificate ? 'CERTIFICATE' : 'PUBLIC KEY';
+  const b64 = Math.ceil(content.verifierDer.length / 3) * 4;
+  const lines = Math.ceil(b64 / 64);
+  const pem = 2 * label.length + '-----BEGIN -----\n'.length + '-----END -----\n'.length + b64 + lines;
+  return Math.ceil(pem / 3) * 4;
+}
+
 const HASHES: Record<string, HashName> = { sha256: 'sha256', sha384: 'sha384', sha512: 'sha512', SHA2_256: 'sha256', SHA2_384: 'sha384', SHA2_512: 'sha512' };
 
 function sha256(data: Uint8Array): Buffer {
-  return createHash('sha256').update(data).digest();
+  return hash('sha256', data, 'buffer');
 }
 
 /**

@@ -22,6 +22,28 @@ export function findLog(entry: TransparencyLogEntry, logs: readonly LogKey[]): L
 }
 
 /**
+ * The bytes a Rekor v1 SET signs: the RFC 8785 canonical JSON of
+ * {body, integratedTime, logID, logIndex}, written directly for this fixed shape. It is exactly
+ * what `canonicalizeJSON` produces (see the test that compares them): the keys are already in
+ * sorted order; base64 and lower-case hex contain nothing JSON escapes; the integers are safe,
+ * non-negative integers (the bundle parser guarantees it), which ECMAScript prints as plain
+ * digits. Everything is ASCII, so a latin1 encoding is the UTF-8 one.
+ */
+export function signedEntryTimestampPayload(entry: TransparencyLogEntry, log: LogKey): Buffer {
+  if (!Number.isSafeInteger(entry.integratedTime) || entry.integratedTime < 0 || !Number.isSafeInteger(entry.logIndex) || entry.logIndex < 0) {
+    // Not reachable from parseBundle; keep hand-built entries on the generic encoder.
+    return Buffer.from(canonicalizeJSON({
+      body: entry.canonicalizedBody.toString('base64'),
+      integratedTime: entry.integratedTime,
+      logID: encodeHex(log.logId),
+      logIndex: entry.logIndex,
+    }), 'utf8');
+  }
+  const text = `{"body":"${entry.canonicalizedBody.toString('base64')}","integratedTime":${entry.integratedTime},"logID":"${encodeHex(log.logId)}","logIndex":${entry.logIndex}}`;
+  return Buffer.from(text, 'latin1');
+}
+
+/**
  * Verifies a Rekor v1 signed entry timestamp: the log's signature over the RFC 8785 canonical
  * JSON of {body, integratedTime, logID, logIndex}. Returns the integrated time it vouches for.
  * @throws VerificationError `ERR_VERIFY_SET`
@@ -29,13 +51,7 @@ export function findLog(entry: TransparencyLogEntry, logs: readonly LogKey[]): L
 export function verifySignedEntryTimestamp(entry: TransparencyLogEntry, log: LogKey): Date {
   const promise = entry.inclusionPromise;
   if (!promise) throw new VerificationError('ERR_VERIFY_SET', 'log entry has no signed entry timestamp');
-  const payload = canonicalizeJSON({
-    body: entry.canonicalizedBody.toString('base64'),
-    integratedTime: entry.integratedTime,
-    logID: encodeHex(log.logId),
-    logIndex: entry.logIndex,
-  });
-  if (!verifySignature(log.key, Buffer.from(payload, 'utf8'), promise.signedEntryTimestamp)) {
+  if (!verifySignature(log.key, signedEntryTimestampPayload(entry, log), promise.signedEntryTimestamp)) {
     throw new VerificationError('ERR_VERIFY_SET', `signed entry timestamp of log entry ${entry.logIndex} does not verify`);
   }
   const time = new Date(entry.integratedTime * 1000);

@@ -60,6 +60,32 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * The signer of a certificate bundle. Identity, issuer and claims are decoded from the (verified)
+ * certificate when first read, not on every verification: most callers read none of them.
+ */
+function certificateSigner(certificate: Certificate): Signer {
+  let identity: { value: string | undefined } | undefined;
+  let issuer: { value: string | undefined } | undefined;
+  let claims: Readonly<Record<string, string>> | undefined;
+  return {
+    kind: 'certificate',
+    certificate,
+    get identity() {
+      identity ??= { value: certificateIdentity(certificate) };
+      return identity.value;
+    },
+    get issuer() {
+      issuer ??= { value: certificateIssuer(certificate) };
+      return issuer.value;
+    },
+    get claims() {
+      claims ??= certificateClaims(certificate);
+      return claims;
+    },
+  };
+}
+
 /** The hash an artifact must be digested with to verify `bundle` (message signatures name it). */
 export function artifactHashFor(bundle: Bundle): HashName {
   return bundle.content.$case === 'messageSignature' && bundle.content.messageSignature.messageDigest
@@ -104,13 +130,7 @@ export class Verifier {
       if (this.#ctlogThreshold > 0) {
         verifyEmbeddedSCTs(material.certificate, path.chain[0] as Certificate, this.trust.ctlogs, this.#ctlogThreshold);
       }
-      signer = {
-        kind: 'certificate',
-        certificate: material.certificate,
-        identity: certificateIdentity(material.certificate),
-        issuer: certificateIssuer(material.certificate),
-        claims: certificateClaims(material.certificate),
-      };
+      signer = certificateSigner(material.certificate);
     } else {
       signer = { kind: 'key', key: material.key.keyObject() };
     }
