@@ -61,6 +61,72 @@ function positiveOption(value: number | undefined, fallback: number, what: strin
 }
 
 /**
+ * Checks an append request (caller misuse throws synchronously) and copies it: the caller may
+ * reuse its buffers before the batch commits. The identity defaults to SHA-256 of the leaf.
+ */
+export function toSequenceItem(req: AppendRequest): SequenceItem {
+  const leaf = req?.leaf;
+  if (!(leaf instanceof Uint8Array)) throw new TypeError('leaf must be a Uint8Array');
+  if (leaf.length > MAX_LEAF_SIZE) throw new RangeError(`leaf of ${leaf.length} bytes exceeds ${MAX_LEAF_SIZE}`);
+  let identity = req.identity;
+  if (identity === undefined) {
+    identity = createHash('sha256').update(leaf).digest();
+  } else if (!(identity instanceof Uint8Array) || identity.length === 0 || identity.length > MAX_IDENTITY_SIZE) {
+    throw new RangeError(`identity must be 1 to ${MAX_IDENTITY_SIZE} bytes`);
+  }
+  const indexKeys = req.indexKeys ?? [];
+  if (indexKeys.length > MAX_INDEX_KEYS) throw new RangeError(`at most ${MAX_INDEX_KEYS} index keys`);
+  for (const k of indexKeys) {
+    if (typeof k !== 'string' || k.length === 0 || k.length > MAX_INDEX_KEY_LENGTH) {
+      throw new RangeError(`index keys must be strings of 1 to ${MAX_INDEX_KEY_LENGTH} characters`);
+    }
+  }
+  return { leaf: Buffer.from(leaf), identity: Buffer.from(identity), indexKeys: [...indexKeys] };
+}
+
+/** Signs a checkpoint body with the log's signers and asks the witnesses to cosign it. */
+export async function signCheckpoint(
+  origin: string,
+  signers: readonly NoteSigner[],
+  witnesses: readonly WitnessHook[],
+  witnessTimeoutMs: number,
+  size: number,
+  rootHash: Buffer,
+): Promise<string> {
+  const checkpoint = { origin, treeSize: size, rootHash, extensions: [] };
+  const note = signNote(formatCheckpoint(checkpoint), signers);
+  if (witnesses.length === 0) return note;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('witness timeout')), witnessTimeoutMs);
+  try {
+    const answers = await Promise.all(
+      witnesses.map((w) => {
+        const timeout = new Promise<undefined>((resolve) => controller.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+        return Promise.race([w.cosign(note, checkpoint, controller.signal).catch(() => undefined), timeout]);
+      }),
+    );
+    // Only well-formed signature lines are appended (c2sp.org/signed-note: "— <name> <base64>").
+    const lines = answers.flatMap((a) => a ?? []).filter((l) => /^\u2014 [^\s+]+ [A-Za-z0-9+/]+=*$/u.test(l));
+    return lines.length === 0 ? note : `${note}${lines.map((l) => `${l}\n`).join('')}`;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+/**
+ * Hooks of the engine when it runs in the log's worker thread (log-worker.ts): the checkpoint
+ * is signed (and cosigned) by the opening thread, which holds the signers and witnesses, and
+ * every published checkpoint is reported back to it.
+ */
+export interface EngineHooks {
+  /** Signs a checkpoint of `size` and `rootHash`; resolves with the note and its publication time. */
+  sign(size: number, rootHash: Buffer): Promise<{ note: string; publishedAt: Date }>;
+  /** Called after a checkpoint was durably stored and became the published one. */
+  published(cp: PublishedCheckpoint): void;
+}
+
+/**
  * Opens (creating when new) a transparency log: integrates entries that were sequenced but not
  * integrated before a crash, checks the latest stored checkpoint against the tree, publishes a
  * checkpoint when none covers the tree, and starts the sequencer and publisher.
@@ -76,9 +142,21 @@ export async function openLog(options: LogOptions): Promise<TransparencyLog> {
   }
   if (!Array.isArray(options.signers) || options.signers.length === 0) throw new TypeError('at least one checkpoint signer is needed');
   if ((options.dataDir === undefined) === (options.driver === undefined)) throw new TypeError('give exactly one of dataDir and driver');
+  const thread = options.thread ?? 'inline';
+  if (thread === 'worker') {
+    if (options.dataDir === undefined) throw new TypeError("thread 'worker' needs dataDir (a driver object cannot move to another thread)");
+    const { openWorkerLog } = await import('./worker-log.js');
+    return openWorkerLog(options);
+  }
+  if (thread !== 'inline') throw new TypeError("thread must be 'inline' or 'worker'");
+  return openInlineLog(options);
+}
+
+/** `openLog` on this thread; `hooks` when this thread is the log's worker. @internal */
+export async function openInlineLog(options: LogOptions, hooks?: EngineHooks): Promise<Log> {
   const driver = options.driver ?? openSqliteDriver({ dataDir: options.dataDir! });
   try {
-    const log = new Log(driver, options);
+    const log = new Log(driver, options, hooks);
     await log.recover();
     return log;
   } catch (err) {
@@ -87,8 +165,9 @@ export async function openLog(options: LogOptions): Promise<TransparencyLog> {
   }
 }
 
-class Log implements TransparencyLog {
+export class Log implements TransparencyLog {
   readonly origin: string;
+  readonly #hooks: EngineHooks | undefined;
   readonly #driver: StorageDriver;
   readonly #signers: readonly NoteSigner[];
   readonly #witnesses: readonly WitnessHook[];
@@ -120,8 +199,9 @@ class Log implements TransparencyLog {
   #closing: Promise<void> | undefined;
   #shutDown = false;
 
-  constructor(driver: StorageDriver, options: LogOptions) {
+  constructor(driver: StorageDriver, options: LogOptions, hooks?: EngineHooks) {
     this.origin = options.origin;
+    this.#hooks = hooks;
     this.#driver = driver;
     this.#signers = [...options.signers];
     this.#witnesses = [...(options.witnesses ?? [])];
@@ -169,22 +249,7 @@ class Log implements TransparencyLog {
   // ------------------------------------------------------------------------------- write side
 
   append(req: AppendRequest): Promise<AppendResult> {
-    const leaf = req?.leaf;
-    if (!(leaf instanceof Uint8Array)) throw new TypeError('leaf must be a Uint8Array');
-    if (leaf.length > MAX_LEAF_SIZE) throw new RangeError(`leaf of ${leaf.length} bytes exceeds ${MAX_LEAF_SIZE}`);
-    let identity = req.identity;
-    if (identity === undefined) {
-      identity = createHash('sha256').update(leaf).digest();
-    } else if (!(identity instanceof Uint8Array) || identity.length === 0 || identity.length > MAX_IDENTITY_SIZE) {
-      throw new RangeError(`identity must be 1 to ${MAX_IDENTITY_SIZE} bytes`);
-    }
-    const indexKeys = req.indexKeys ?? [];
-    if (indexKeys.length > MAX_INDEX_KEYS) throw new RangeError(`at most ${MAX_INDEX_KEYS} index keys`);
-    for (const k of indexKeys) {
-      if (typeof k !== 'string' || k.length === 0 || k.length > MAX_INDEX_KEY_LENGTH) {
-        throw new RangeError(`index keys must be strings of 1 to ${MAX_INDEX_KEY_LENGTH} characters`);
-      }
-    }
+    const item = toSequenceItem(req);
     if (this.#closed) return Promise.reject(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
     if (this.#queue.length >= this.#maxPending) {
       // Overload is a code, not a hang or unbounded memory (STYLE.md §Errors).
@@ -194,8 +259,6 @@ class Log implements TransparencyLog {
         }),
       );
     }
-    // Copy the leaf: the caller may reuse its buffer before the batch commits.
-    const item: SequenceItem = { leaf: Buffer.from(leaf), identity: Buffer.from(identity), indexKeys: [...indexKeys] };
     return new Promise<AppendResult>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
       this.#scheduleSequencing();
@@ -348,6 +411,9 @@ class Log implements TransparencyLog {
       .catch((err: unknown) => this.#reportAndRetry(err, 'publication'))
       .finally(() => {
         this.#publishing = undefined;
+        // Entries integrated while this one was being signed and stored get the next checkpoint
+        // (here, not at the end of #publish: #publishing must be clear for #maybePublish to act).
+        if (!this.#closed && this.#retryTimer === undefined) this.#maybePublish();
       });
   }
 
@@ -355,35 +421,21 @@ class Log implements TransparencyLog {
   async #publish(): Promise<void> {
     // Size and root are read together, between two integrations.
     const { size, rootHash } = await this.#exclusive(async () => ({ size: this.#builder.size, rootHash: this.#builder.root() }));
-    const body = formatCheckpoint({ origin: this.origin, treeSize: size, rootHash, extensions: [] });
-    let note = signNote(body, this.#signers);
-    if (this.#witnesses.length > 0) note = await this.#cosign(note, { origin: this.origin, treeSize: size, rootHash, extensions: [] });
-    const cp: PublishedCheckpoint = { size, rootHash, note, publishedAt: this.#clock() };
+    let cp: PublishedCheckpoint;
+    if (this.#hooks !== undefined) {
+      const { note, publishedAt } = await this.#hooks.sign(size, rootHash);
+      cp = { size, rootHash, note, publishedAt };
+    } else {
+      const note = await signCheckpoint(this.origin, this.#signers, this.#witnesses, this.#witnessTimeoutMs, size, rootHash);
+      cp = { size, rootHash, note, publishedAt: this.#clock() };
+    }
     await this.#exclusive(() => this.#driver.storeCheckpoint(cp));
     this.#lastPublishAt = performance.now();
-    if (this.#published === undefined || size >= this.#published.size) this.#published = cp;
-    this.#releaseWaiters();
-    // Entries integrated while this one was being signed get the next checkpoint.
-    if (!this.#closed) this.#maybePublish();
-  }
-
-  async #cosign(note: string, checkpoint: Parameters<WitnessHook['cosign']>[1]): Promise<string> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('witness timeout')), this.#witnessTimeoutMs);
-    try {
-      const answers = await Promise.all(
-        this.#witnesses.map((w) => {
-          const timeout = new Promise<undefined>((resolve) => controller.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
-          return Promise.race([w.cosign(note, checkpoint, controller.signal).catch(() => undefined), timeout]);
-        }),
-      );
-      // Only well-formed signature lines are appended (c2sp.org/signed-note: "— <name> <base64>").
-      const lines = answers.flatMap((a) => a ?? []).filter((l) => /^\u2014 [^\s+]+ [A-Za-z0-9+/]+=*$/u.test(l));
-      return lines.length === 0 ? note : `${note}${lines.map((l) => `${l}\n`).join('')}`;
-    } finally {
-      clearTimeout(timer);
-      controller.abort();
+    if (this.#published === undefined || size >= this.#published.size) {
+      this.#published = cp;
+      this.#hooks?.published(cp);
     }
+    this.#releaseWaiters();
   }
 
   #releaseWaiters(): void {

@@ -47,6 +47,16 @@ export interface LogOptions {
   witnessTimeoutMs?: number;
   /** Called with background failures (a failed integration or publication); default: ignored, retried. */
   onError?: (err: LogError) => void;
+  /**
+   * Where the engine runs. `'inline'` (default): on the calling thread, storage calls included
+   * (better-sqlite3 is synchronous, so each durable commit blocks this thread for its fsync).
+   * `'worker'`: sequencer, integrator, publisher, SQLite connection and proofs run in one
+   * worker thread owned by the log; this thread only exchanges batched messages with it, signs
+   * checkpoints (signers, witnesses and clock stay here) and answers `awaitCheckpoint` locally.
+   * Needs `dataDir` (a `driver` object cannot move to another thread). Same interface, same
+   * durability: an append resolves only after its batch's commit returned in the worker.
+   */
+  thread?: 'inline' | 'worker';
 }
 
 /** One entry to append. */

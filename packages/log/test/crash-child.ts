@@ -5,9 +5,9 @@ import { createPrivateKey } from 'node:crypto';
 import { noteSignerFromPrivateKey } from '@signet/merkle';
 import { openLog } from '@signet/log';
 
-const [dir, keyPem, origin, tag] = process.argv.slice(2) as [string, string, string, string];
+const [dir, keyPem, origin, tag, thread] = process.argv.slice(2) as [string, string, string, string, 'inline' | 'worker'];
 const signer = noteSignerFromPrivateKey(origin, createPrivateKey(keyPem));
-const log = await openLog({ dataDir: dir, origin, signers: [signer], batchSize: 64, checkpointIntervalMs: 5 });
+const log = await openLog({ thread, dataDir: dir, origin, signers: [signer], batchSize: 64, checkpointIntervalMs: 5 });
 let n = 0;
 let lastCp = -1;
 async function writer(): Promise<never> {

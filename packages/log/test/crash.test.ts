@@ -15,10 +15,10 @@ interface Run {
   checkpoints: { size: number; root: Buffer }[];
 }
 
-/** Runs the child until it has acknowledged some entries, then SIGKILLs it after a random delay. */
-function runAndKill(dir: string, keyPem: string, tag: string): Promise<Run> {
+/** Runs the child (engine inline or in the log's worker thread) until it has acknowledged some entries, then SIGKILLs it after a random delay. */
+function runAndKill(dir: string, keyPem: string, tag: string, thread: 'inline' | 'worker'): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, dir, keyPem, ORIGIN, tag], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, dir, keyPem, ORIGIN, tag, thread], { stdio: ['ignore', 'pipe', 'pipe'] });
     const run: Run = { acked: new Map(), checkpoints: [] };
     let buffered = '';
     let stderr = '';
@@ -53,7 +53,8 @@ describe('crash safety (SIGKILL of the appending process)', () => {
     const acked = new Map<number, string>();
     const seen: { size: number; root: Buffer }[] = [];
     for (let round = 0; round < 5; round++) {
-      const run = await runAndKill(dir, keyPem, `r${round}`);
+      // Rounds alternate the engine's thread: both modes must keep every acknowledged entry.
+      const run = await runAndKill(dir, keyPem, `r${round}`, round % 2 === 0 ? 'inline' : 'worker');
       assert.ok(run.acked.size > 0);
       for (const [i, leaf] of run.acked) {
         assert.ok(!acked.has(i), `index ${i} acknowledged twice`);

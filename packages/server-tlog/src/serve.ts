@@ -30,6 +30,8 @@ export interface TLogServerConfig {
   logger?: boolean | object;
   /** Entry worker threads (see `TLogServiceOptions.workers`). */
   workers?: number;
+  /** Where the log engine runs (`LogOptions.thread`); default `'worker'`: storage never blocks the HTTP thread. */
+  logThread?: 'inline' | 'worker';
 }
 
 /** A running transparency log server. */
@@ -77,6 +79,7 @@ export async function startTLogServer(config: TLogServerConfig): Promise<Running
       origin: keys.origin,
       signers: checkpointSigners(keys),
       clock,
+      thread: config.logThread ?? 'worker',
       ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
       ...(config.batchDelayMs !== undefined ? { batchDelayMs: config.batchDelayMs } : {}),
       ...(config.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: config.checkpointIntervalMs } : {}),

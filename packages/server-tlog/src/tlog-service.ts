@@ -103,6 +103,8 @@ export class TLogService {
   /** Checkpoint waits with their deadlines (`at` < 0: finished); swept by one timer. */
   #deadlines: { at: number; ac: AbortController }[] = [];
   #sweep: NodeJS.Timeout | undefined;
+  /** The latest checkpoint's root in hex: every proof answered against it repeats it. */
+  #rootHexOf: { cp: PublishedCheckpoint; hex: string } | undefined;
 
   constructor(options: TLogServiceOptions) {
     this.log = options.log;
@@ -205,6 +207,11 @@ export class TLogService {
     this.#sweep.unref();
   }
 
+  #rootHex(cp: PublishedCheckpoint): string {
+    if (this.#rootHexOf?.cp !== cp) this.#rootHexOf = { cp, hex: cp.rootHash.toString('hex') };
+    return this.#rootHexOf.hex;
+  }
+
   /** A v1 entry with SET and an inclusion proof against `cp` (or none when `cp` does not cover it). */
   async #v1Entry(body: Buffer, index: number, integratedTime: number, cp: PublishedCheckpoint | undefined, set?: Buffer, bodyBase64 = body.toString('base64')): Promise<RekorV1Entry> {
     const entry: RekorV1Entry = {
@@ -220,7 +227,7 @@ export class TLogService {
         checkpoint: cp.note,
         hashes: hashes.map((h) => h.toString('hex')),
         logIndex: index,
-        rootHash: cp.rootHash.toString('hex'),
+        rootHash: this.#rootHex(cp),
         treeSize: cp.size,
       };
     }

@@ -1,0 +1,55 @@
+// Messages between a worker-mode log (worker-log.ts, the opening thread) and its engine thread
+// (log-worker.ts). Byte payloads travel as fresh, transferred ArrayBuffers.
+import type { LogStats } from './types.js';
+
+/** What the engine thread is started with. */
+export interface WorkerLogData {
+  dataDir: string;
+  origin: string;
+  batchSize: number | undefined;
+  batchDelayMs: number | undefined;
+  checkpointIntervalMs: number | undefined;
+  maxPending: number | undefined;
+  /** The opening thread's clock at start (ms). */
+  now: number;
+  /** Most entries newly covered by a checkpoint whose proofs are sent with it. */
+  proofBatchLimit: number;
+}
+
+/** An error as it crosses threads. */
+export interface SerializedError {
+  name: string;
+  code: string | undefined;
+  message: string;
+  retryAfterSeconds: number | undefined;
+}
+
+/** A checkpoint as it crosses threads. */
+export interface WireCheckpoint {
+  size: number;
+  rootHash: Uint8Array;
+  note: string;
+  publishedAt: number;
+}
+
+export type ToWorker =
+  /**
+   * Appends `keys.length` entries numbered from `firstId`: `buf` holds leaf then identity of each,
+   * with their lengths in `lens` (two per entry). `now`: the opening thread's clock (ms).
+   */
+  | { t: 'append'; firstId: number; now: number; buf: ArrayBuffer; lens: Uint32Array; keys: string[][] }
+  | { t: 'signed'; id: number; note?: string; publishedAt?: number; error?: string }
+  | { t: 'call'; id: number; m: string; a: unknown[] }
+  | { t: 'close' };
+
+export type FromWorker =
+  | { t: 'ready'; cp: WireCheckpoint; stats: LogStats }
+  | { t: 'openError'; e: SerializedError }
+  /** Outcomes: `ok` holds (id, index, integratedTime, duplicate 0/1) quadruples. */
+  | { t: 'appended'; ok: Float64Array; errs: [number, SerializedError][]; stats: LogStats }
+  | { t: 'sign'; id: number; size: number; rootHash: Uint8Array }
+  /** A published checkpoint; `proofs`: inclusion proofs of entries `from…size-1` against it (`counts[i]` hashes each). */
+  | { t: 'published'; cp: WireCheckpoint; stats: LogStats; proofs?: { from: number; counts: Uint8Array; hashes: Uint8Array } }
+  | { t: 'result'; id: number; v?: unknown; e?: SerializedError }
+  | { t: 'error'; e: SerializedError }
+  | { t: 'closed'; stats: LogStats };
