@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { formatCheckpoint, hashLeaf, signNote, MAX_TILE_LEVEL, TILE_WIDTH, type NoteSigner } from '@signet/merkle';
 import { LogError } from './errors.js';
+import { CheckpointWaiters } from './checkpoint-waiters.js';
 import { openSqliteDriver } from './sqlite-driver.js';
 import { TileBuilder, nodesAtTileLevel } from './tile-builder.js';
 import { TileReader } from './tile-reader.js';
@@ -36,13 +37,6 @@ interface PendingAppend {
   item: SequenceItem;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
-}
-
-interface CheckpointWaiter {
-  index: number;
-  resolve: (cp: PublishedCheckpoint) => void;
-  reject: (e: unknown) => void;
-  cleanup: () => void;
 }
 
 function asStorageError(err: unknown, what: string): LogError {
@@ -187,7 +181,7 @@ export class Log implements TransparencyLog {
   #toIntegrate: Buffer[] | null = null;
   #published: PublishedCheckpoint | undefined;
   #lastPublishAt = -Infinity;
-  #waiters: CheckpointWaiter[] = [];
+  readonly #waiters = new CheckpointWaiters();
 
   #batchTimer: NodeJS.Timeout | undefined;
   #publishTimer: NodeJS.Timeout | undefined;
@@ -439,18 +433,7 @@ export class Log implements TransparencyLog {
   }
 
   #releaseWaiters(): void {
-    const cp = this.#published;
-    if (cp === undefined || this.#waiters.length === 0) return;
-    const still: CheckpointWaiter[] = [];
-    for (const w of this.#waiters) {
-      if (w.index < cp.size) {
-        w.cleanup();
-        w.resolve(cp);
-      } else {
-        still.push(w);
-      }
-    }
-    this.#waiters = still;
+    if (this.#published !== undefined) this.#waiters.release(this.#published);
   }
 
   // -------------------------------------------------------------------------------- read side
@@ -467,16 +450,7 @@ export class Log implements TransparencyLog {
     if (index >= this.#sequenced + this.#queue.length) {
       return Promise.reject(new LogError('ERR_LOG_INDEX', `index ${index} has not been appended (size ${this.#sequenced})`));
     }
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
-    return new Promise<PublishedCheckpoint>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(signal!.reason);
-      };
-      const waiter: CheckpointWaiter = { index, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
+    return this.#waiters.wait(index, signal);
   }
 
   checkpoint(): PublishedCheckpoint {
@@ -605,12 +579,7 @@ export class Log implements TransparencyLog {
     } catch (err) {
       this.#onError(asStorageError(err, 'final publication'));
     }
-    const closed = new LogError('ERR_LOG_CLOSED', 'the log closed before a checkpoint covered the entry');
-    for (const w of this.#waiters) {
-      w.cleanup();
-      w.reject(closed);
-    }
-    this.#waiters = [];
+    this.#waiters.rejectAll();
     this.#shutDown = true;
     await this.#exclusive(() => this.#driver.close());
   }

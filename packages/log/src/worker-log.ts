@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { LogError } from './errors.js';
+import { CheckpointWaiters } from './checkpoint-waiters.js';
 import { signCheckpoint, toSequenceItem } from './log.js';
 import type {
   AppendRequest,
@@ -20,13 +21,6 @@ const PUSHBACK_RETRY_SECONDS = 1;
 const PROOF_SETS = 2;
 /** Most entries newly covered by one checkpoint whose proofs the engine thread pushes. */
 const PROOF_BATCH_LIMIT = 16_384;
-
-interface CheckpointWaiter {
-  index: number;
-  resolve: (cp: PublishedCheckpoint) => void;
-  reject: (e: unknown) => void;
-  cleanup: () => void;
-}
 
 function revive(e: SerializedError): Error {
   if (e.name === 'LogError' && e.code !== undefined) {
@@ -88,7 +82,7 @@ class WorkerLog implements TransparencyLog {
   #published: PublishedCheckpoint | undefined;
   #stats: LogStats = { pending: 0, sequenced: 0, integrated: 0, published: 0 };
   #sequenced = 0;
-  #waiters: CheckpointWaiter[] = [];
+  readonly #waiters = new CheckpointWaiters();
   /** Pushed inclusion proofs per checkpoint size: entries from `from`, `counts[i]` hashes at `offsets[i]`. */
   readonly #proofs = new Map<number, { from: number; offsets: Uint32Array; counts: Uint8Array; hashes: Buffer }>();
   #closed = false;
@@ -151,12 +145,7 @@ class WorkerLog implements TransparencyLog {
   }
 
   #rejectWaiters(): void {
-    const closed = new LogError('ERR_LOG_CLOSED', 'the log closed before a checkpoint covered the entry');
-    for (const w of this.#waiters) {
-      w.cleanup();
-      w.reject(closed);
-    }
-    this.#waiters = [];
+    this.#waiters.rejectAll();
   }
 
   #post(m: ToWorker, transfer?: ArrayBuffer[]): void {
@@ -241,17 +230,7 @@ class WorkerLog implements TransparencyLog {
   #publish(cp: PublishedCheckpoint): void {
     if (this.#published !== undefined && cp.size < this.#published.size) return;
     this.#published = cp;
-    if (this.#waiters.length === 0) return;
-    const still: CheckpointWaiter[] = [];
-    for (const w of this.#waiters) {
-      if (w.index < cp.size) {
-        w.cleanup();
-        w.resolve(cp);
-      } else {
-        still.push(w);
-      }
-    }
-    this.#waiters = still;
+    this.#waiters.release(cp);
   }
 
   // ------------------------------------------------------------------------------- write side
@@ -315,16 +294,7 @@ class WorkerLog implements TransparencyLog {
     if (index >= this.#sequenced + this.#appends.size) {
       return Promise.reject(new LogError('ERR_LOG_INDEX', `index ${index} has not been appended (size ${this.#sequenced})`));
     }
-    if (signal?.aborted === true) return Promise.reject(signal.reason);
-    return new Promise<PublishedCheckpoint>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(signal!.reason);
-      };
-      const waiter: CheckpointWaiter = { index, resolve, reject, cleanup: () => signal?.removeEventListener('abort', onAbort) };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
+    return this.#waiters.wait(index, signal);
   }
 
   checkpoint(): PublishedCheckpoint {
