@@ -8,6 +8,9 @@ import { registerTlogCommands } from './commands/tlog.js';
 import { registerOidcDevCommands } from './commands/oidc-dev.js';
 import { registerCaCommands } from './commands/ca.js';
 
+/** The Signet release (kept equal to packages/cli/package.json `version`; a test checks it). */
+export const VERSION = '0.1.0';
+
 /** Output sinks, injectable for tests. */
 export interface Io {
   out(text: string): void;
@@ -32,6 +35,7 @@ function addVerifyFlags(cmd: Command): Command {
 export function buildProgram(io: Io): Command {
   const program = new Command('signet')
     .description('Sign and verify software artifacts, Sigstore-compatible.')
+    .version(VERSION, '-V, --version', 'print the Signet version')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride()
     .showSuggestionAfterError();

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from '@signet/cli';
+import { run, VERSION } from '@signet/cli';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const artifact = join(repo, 'examples/a.txt');
@@ -107,6 +107,16 @@ describe('signet bundle inspect', () => {
     const summary = JSON.parse(j.out);
     assert.equal(summary.signer.identity, identity);
     assert.equal(summary.signer.claims.sourceRepositoryRef, 'refs/heads/main');
+  });
+});
+
+describe('signet --version', () => {
+  it('prints the version of packages/cli/package.json', async () => {
+    const pkg = JSON.parse(readFileSync(join(repo, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    assert.equal(VERSION, pkg.version);
+    const r = await signet('--version');
+    assert.equal(r.code, 0);
+    assert.equal(r.out.trim(), pkg.version);
   });
 });
 
