@@ -51,9 +51,22 @@ static void free_pkey(napi_env env, void *data, void *hint) {
   EVP_PKEY_free((EVP_PKEY *)data);
 }
 
+/* Hands pkey to a tagged external; from then on its finalizer frees it. */
+static napi_value wrap_pkey(napi_env env, EVP_PKEY *pkey) {
+  napi_value external;
+  if (napi_create_external(env, pkey, free_pkey, NULL, &external) != napi_ok) {
+    EVP_PKEY_free(pkey);
+    return fail(env, "cannot create external");
+  }
+  if (napi_type_tag_object(env, external, &PKEY_TAG) != napi_ok)
+    return fail(env, "cannot tag external");
+  ERR_clear_error();
+  return external;
+}
+
 static napi_value import_key(napi_env env, napi_callback_info info, int is_private) {
   size_t argc = 1;
-  napi_value argv[1], external;
+  napi_value argv[1];
   const unsigned char *der, *p;
   size_t len;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1)
@@ -68,27 +81,7 @@ static napi_value import_key(napi_env env, napi_callback_info info, int is_priva
     EVP_PKEY_free(pkey);
     return fail(env, is_private ? "not a PKCS#8 private key" : "not an SPKI public key");
   }
-  if (napi_create_external(env, pkey, free_pkey, NULL, &external) != napi_ok) {
-    EVP_PKEY_free(pkey);
-    return fail(env, "cannot create external");
-  }
-  /* From here the external owns pkey; its finalizer frees it. */
-  if (napi_type_tag_object(env, external, &PKEY_TAG) != napi_ok)
-    return fail(env, "cannot tag external");
-  ERR_clear_error();
-  return external;
-}
-
-static napi_value wrap_pkey(napi_env env, EVP_PKEY *pkey) {
-  napi_value external;
-  if (napi_create_external(env, pkey, free_pkey, NULL, &external) != napi_ok) {
-    EVP_PKEY_free(pkey);
-    return fail(env, "cannot create external");
-  }
-  if (napi_type_tag_object(env, external, &PKEY_TAG) != napi_ok)
-    return fail(env, "cannot tag external");
-  ERR_clear_error();
-  return external;
+  return wrap_pkey(env, pkey);
 }
 
 /*

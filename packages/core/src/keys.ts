@@ -62,31 +62,45 @@ function looksLikePem(input: string | Uint8Array): string | undefined {
   return head.includes('-----BEGIN') ? Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8') : undefined;
 }
 
-/**
- * Imports a public key from PEM (`PUBLIC KEY`, `RSA PUBLIC KEY`, or the key of a `CERTIFICATE`)
- * or DER SubjectPublicKeyInfo.
- * @throws CoreError `ERR_CORE_KEY_FORMAT`, `ERR_CORE_KEY_UNSUPPORTED`
- */
-export function importPublicKey(input: string | Uint8Array): KeyObject {
+type KeyImport = { readonly kind: 'public' | 'private'; readonly pemTypes: Readonly<Record<string, 'spki' | 'pkcs1' | 'pkcs8' | 'sec1' | 'x509'>>; readonly derType: 'spki' | 'pkcs8' };
+
+const PUBLIC_IMPORT: KeyImport = { kind: 'public', pemTypes: { 'PUBLIC KEY': 'spki', 'RSA PUBLIC KEY': 'pkcs1', CERTIFICATE: 'x509' }, derType: 'spki' };
+const PRIVATE_IMPORT: KeyImport = { kind: 'private', pemTypes: { 'PRIVATE KEY': 'pkcs8', 'EC PRIVATE KEY': 'sec1', 'RSA PRIVATE KEY': 'pkcs1' }, derType: 'pkcs8' };
+
+/** One strict import path for both key kinds: PEM label → DER type, or raw DER; typed errors. */
+function importKey(input: string | Uint8Array, how: KeyImport): KeyObject {
+  const create = (key: Buffer | string, type?: string): KeyObject =>
+    how.kind === 'public'
+      ? type === undefined ? createPublicKey(key) : createPublicKey({ key: key as Buffer, format: 'der', type: type as 'spki' | 'pkcs1' })
+      : createPrivateKey({ key: key as Buffer, format: 'der', type: type as 'pkcs8' | 'sec1' | 'pkcs1' });
   let key: KeyObject;
   try {
     const pem = looksLikePem(input);
     if (pem !== undefined) {
       const [block] = decodePem(pem, 1);
       if (!block) throw new CoreError('ERR_CORE_KEY_FORMAT', 'no PEM block');
-      if (block.label === 'PUBLIC KEY') key = createPublicKey({ key: block.der, format: 'der', type: 'spki' });
-      else if (block.label === 'RSA PUBLIC KEY') key = createPublicKey({ key: block.der, format: 'der', type: 'pkcs1' });
-      else if (block.label === 'CERTIFICATE') key = createPublicKey(pem);
-      else throw new CoreError('ERR_CORE_KEY_FORMAT', `unexpected PEM label ${block.label} for a public key`);
+      const type = how.pemTypes[block.label];
+      if (!type) throw new CoreError('ERR_CORE_KEY_FORMAT', `unexpected PEM label ${block.label} for a ${how.kind} key`);
+      // A certificate's key is read by OpenSSL from the certificate PEM itself.
+      key = type === 'x509' ? create(pem) : create(block.der, type);
     } else {
-      key = createPublicKey({ key: Buffer.from(input as Uint8Array), format: 'der', type: 'spki' });
+      key = create(Buffer.from(input as Uint8Array), how.derType);
     }
   } catch (cause) {
     if (cause instanceof CoreError) throw cause;
-    throw new CoreError('ERR_CORE_KEY_FORMAT', 'malformed public key', { cause });
+    throw new CoreError('ERR_CORE_KEY_FORMAT', `malformed ${how.kind} key`, { cause });
   }
   describeKey(key);
   return key;
+}
+
+/**
+ * Imports a public key from PEM (`PUBLIC KEY`, `RSA PUBLIC KEY`, or the key of a `CERTIFICATE`)
+ * or DER SubjectPublicKeyInfo.
+ * @throws CoreError `ERR_CORE_KEY_FORMAT`, `ERR_CORE_KEY_UNSUPPORTED`
+ */
+export function importPublicKey(input: string | Uint8Array): KeyObject {
+  return importKey(input, PUBLIC_IMPORT);
 }
 
 /**
@@ -95,24 +109,7 @@ export function importPublicKey(input: string | Uint8Array): KeyObject {
  * @throws CoreError `ERR_CORE_KEY_FORMAT`, `ERR_CORE_KEY_UNSUPPORTED`
  */
 export function importPrivateKey(input: string | Uint8Array): KeyObject {
-  let key: KeyObject;
-  try {
-    const pem = looksLikePem(input);
-    if (pem !== undefined) {
-      const [block] = decodePem(pem, 1);
-      if (!block) throw new CoreError('ERR_CORE_KEY_FORMAT', 'no PEM block');
-      const type = block.label === 'PRIVATE KEY' ? 'pkcs8' : block.label === 'EC PRIVATE KEY' ? 'sec1' : block.label === 'RSA PRIVATE KEY' ? 'pkcs1' : undefined;
-      if (!type) throw new CoreError('ERR_CORE_KEY_FORMAT', `unexpected PEM label ${block.label} for a private key`);
-      key = createPrivateKey({ key: block.der, format: 'der', type });
-    } else {
-      key = createPrivateKey({ key: Buffer.from(input as Uint8Array), format: 'der', type: 'pkcs8' });
-    }
-  } catch (cause) {
-    if (cause instanceof CoreError) throw cause;
-    throw new CoreError('ERR_CORE_KEY_FORMAT', 'malformed private key', { cause });
-  }
-  describeKey(key);
-  return key;
+  return importKey(input, PRIVATE_IMPORT);
 }
 
 function padding(opts: SignatureOptions | undefined, d: KeyDescription, hash: HashName | undefined): object {
