@@ -1,4 +1,4 @@
-import { LogError } from './errors.js';
+import { LogError, checkInteger } from './errors.js';
 import type { PublishedCheckpoint } from './types.js';
 
 interface Waiter {
@@ -16,8 +16,27 @@ interface Waiter {
 export class CheckpointWaiters {
   #waiters: Waiter[] = [];
 
-  /** Waits until {@link release} publishes a checkpoint whose size exceeds `index`. */
-  wait(index: number, signal?: AbortSignal): Promise<PublishedCheckpoint> {
+  /**
+   * `awaitCheckpoint` for both engine fronts: resolves at once when `state.published` covers
+   * `index`, rejects when the log is closed or `index` was never appended (`appended` counts
+   * sequenced plus still-queued appends), else waits for {@link release}.
+   */
+  await(index: number, state: { published: PublishedCheckpoint | undefined; closed: boolean; sequenced: number; appended: number }, signal?: AbortSignal): Promise<PublishedCheckpoint> {
+    try {
+      checkInteger(index, 'index');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const cp = state.published;
+    if (cp !== undefined && index < cp.size) return Promise.resolve(cp);
+    if (state.closed) return Promise.reject(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
+    if (index >= state.appended) {
+      return Promise.reject(new LogError('ERR_LOG_INDEX', `index ${index} has not been appended (size ${state.sequenced})`));
+    }
+    return this.#wait(index, signal);
+  }
+
+  #wait(index: number, signal?: AbortSignal): Promise<PublishedCheckpoint> {
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     return new Promise<PublishedCheckpoint>((resolve, reject) => {
       const onAbort = (): void => {

@@ -26,3 +26,8 @@ export class LogError extends SignetError {
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
+
+/** Rejects an index or size that is not a non-negative safe integer (`ERR_LOG_INDEX`). */
+export function checkInteger(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new LogError('ERR_LOG_INDEX', `${what} ${String(n)} is not a non-negative integer`);
+}

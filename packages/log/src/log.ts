@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { formatCheckpoint, hashLeaf, signNote, MAX_TILE_LEVEL, TILE_WIDTH, type NoteSigner } from '@signet/merkle';
-import { LogError } from './errors.js';
+import { LogError, checkInteger } from './errors.js';
 import { CheckpointWaiters } from './checkpoint-waiters.js';
 import { openSqliteDriver } from './sqlite-driver.js';
 import { TileBuilder, nodesAtTileLevel } from './tile-builder.js';
@@ -42,10 +42,6 @@ interface PendingAppend {
 function asStorageError(err: unknown, what: string): LogError {
   if (err instanceof LogError) return err;
   return new LogError('ERR_LOG_STORAGE', `${what} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-}
-
-function checkInteger(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new LogError('ERR_LOG_INDEX', `${what} ${String(n)} is not a non-negative integer`);
 }
 
 function positiveOption(value: number | undefined, fallback: number, what: string, allowZero = false): number {
@@ -439,18 +435,7 @@ export class Log implements TransparencyLog {
   // -------------------------------------------------------------------------------- read side
 
   awaitCheckpoint(index: number, signal?: AbortSignal): Promise<PublishedCheckpoint> {
-    try {
-      checkInteger(index, 'index');
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const cp = this.#published;
-    if (cp !== undefined && index < cp.size) return Promise.resolve(cp);
-    if (this.#closed) return Promise.reject(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
-    if (index >= this.#sequenced + this.#queue.length) {
-      return Promise.reject(new LogError('ERR_LOG_INDEX', `index ${index} has not been appended (size ${this.#sequenced})`));
-    }
-    return this.#waiters.wait(index, signal);
+    return this.#waiters.await(index, { published: this.#published, closed: this.#closed, sequenced: this.#sequenced, appended: this.#sequenced + this.#queue.length }, signal);
   }
 
   checkpoint(): PublishedCheckpoint {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { LogError } from './errors.js';
+import { LogError, checkInteger } from './errors.js';
 import { CheckpointWaiters } from './checkpoint-waiters.js';
 import { signCheckpoint, toSequenceItem } from './log.js';
 import type {
@@ -42,10 +42,6 @@ function splitHashes(u: Uint8Array): Buffer[] {
   const out: Buffer[] = [];
   for (let off = 0; off < b.length; off += HASH_SIZE) out.push(b.subarray(off, off + HASH_SIZE));
   return out;
-}
-
-function checkInteger(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new LogError('ERR_LOG_INDEX', `${what} ${String(n)} is not a non-negative integer`);
 }
 
 /**
@@ -283,18 +279,7 @@ class WorkerLog implements TransparencyLog {
   }
 
   awaitCheckpoint(index: number, signal?: AbortSignal): Promise<PublishedCheckpoint> {
-    try {
-      checkInteger(index, 'index');
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const cp = this.#published;
-    if (cp !== undefined && index < cp.size) return Promise.resolve(cp);
-    if (this.#closed) return Promise.reject(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
-    if (index >= this.#sequenced + this.#appends.size) {
-      return Promise.reject(new LogError('ERR_LOG_INDEX', `index ${index} has not been appended (size ${this.#sequenced})`));
-    }
-    return this.#waiters.wait(index, signal);
+    return this.#waiters.await(index, { published: this.#published, closed: this.#closed, sequenced: this.#sequenced, appended: this.#sequenced + this.#appends.size }, signal);
   }
 
   checkpoint(): PublishedCheckpoint {
