@@ -1,6 +1,7 @@
 import { MerkleError } from './errors.js';
 import { NodeHasher, checkCount, checkHash, emptyRoot, equalHashes } from './hash.js';
 import { MAX_PROOF_HASHES } from './inclusion-proof.js';
+import { half, isOdd, pathLength } from './path-walk.js';
 
 /** An RFC 9162 §2.1.4 consistency proof between two tree heads of the same log. */
 export interface ConsistencyProof {
@@ -16,8 +17,6 @@ export interface ConsistencyProof {
   proof: readonly Uint8Array[];
 }
 
-const isOdd = (n: number): boolean => n % 2 === 1;
-const half = (n: number): number => Math.floor(n / 2); // `>>` would truncate to 32 bits
 function isPowerOfTwo(n: number): boolean {
   if (n < 1) return false;
   let x = n;
@@ -37,19 +36,7 @@ function consistencyProofLength(oldSize: number, newSize: number): number {
     fn = half(fn);
     sn = half(sn);
   }
-  let rounds = 0;
-  while (sn > 0) {
-    if (isOdd(fn) || fn === sn) {
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    }
-    fn = half(fn);
-    sn = half(sn);
-    rounds++;
-  }
-  return rounds + (isPowerOfTwo(oldSize) ? 0 : 1);
+  return pathLength(fn, sn) + (isPowerOfTwo(oldSize) ? 0 : 1);
 }
 
 function mismatch(p: ConsistencyProof, why: string): MerkleError {

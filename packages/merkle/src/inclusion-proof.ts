@@ -1,5 +1,6 @@
 import { MerkleError } from './errors.js';
 import { HASH_SIZE, NodeHasher, checkCount, checkHash, equalHashes } from './hash.js';
+import { half, isOdd, pathLength } from './path-walk.js';
 
 /**
  * Longest proof accepted. A tree of at most 2^64 leaves never needs more than 64 hashes
@@ -21,8 +22,6 @@ export interface InclusionProof {
   rootHash: Uint8Array;
 }
 
-const isOdd = (n: number): boolean => n % 2 === 1;
-const half = (n: number): number => Math.floor(n / 2); // `>>` would truncate to 32 bits
 
 /**
  * Number of hashes a valid proof for (index, size) has: the number of rounds the
@@ -30,21 +29,7 @@ const half = (n: number): number => Math.floor(n / 2); // `>>` would truncate to
  * beyond 2^32 stay exact.
  */
 function inclusionProofLength(index: number, size: number): number {
-  let fn = index;
-  let sn = size - 1;
-  let rounds = 0;
-  while (sn > 0) {
-    if (isOdd(fn) || fn === sn) {
-      while (!isOdd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    }
-    fn = half(fn);
-    sn = half(sn);
-    rounds++;
-  }
-  return rounds;
+  return pathLength(index, size - 1);
 }
 
 function checkShape(index: number, treeSize: number, leafHash: Uint8Array, proof: readonly Uint8Array[]): void {
