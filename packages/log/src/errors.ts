@@ -31,3 +31,18 @@ export class LogError extends SignetError {
 export function checkInteger(n: number, what: string): void {
   if (!Number.isSafeInteger(n) || n < 0) throw new LogError('ERR_LOG_INDEX', `${what} ${String(n)} is not a non-negative integer`);
 }
+
+/** Retry-After for pushback: the queue drains in well under a second when storage is healthy. */
+const PUSHBACK_RETRY_SECONDS = 1;
+
+/**
+ * Why an append cannot be queued, for both engine fronts: the log is closed, or `pending` appends
+ * already wait — overload is a code, not a hang or unbounded memory (STYLE.md §Errors).
+ */
+export function admissionError(closed: boolean, pending: number, maxPending: number): LogError | undefined {
+  if (closed) return new LogError('ERR_LOG_CLOSED', 'the log is closed');
+  if (pending >= maxPending) {
+    return new LogError('ERR_LOG_PUSHBACK', `${pending} appends are waiting to be sequenced; retry later`, { retryAfterSeconds: PUSHBACK_RETRY_SECONDS });
+  }
+  return undefined;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { formatCheckpoint, hashLeaf, signNote, MAX_TILE_LEVEL, TILE_WIDTH, type NoteSigner } from '@signet/merkle';
-import { LogError, checkInteger } from './errors.js';
+import { LogError, admissionError, checkInteger } from './errors.js';
 import { CheckpointWaiters } from './checkpoint-waiters.js';
 import { openSqliteDriver } from './sqlite-driver.js';
 import { TileBuilder, nodesAtTileLevel } from './tile-builder.js';
@@ -30,8 +30,6 @@ const MAX_SEARCH_LIMIT = 10_000;
 const RECOVERY_CHUNK = 16_384;
 /** Wait before retrying a failed background integration or publication. */
 const RETRY_MS = 100;
-/** Retry-After for pushback: the queue drains in well under a second when storage is healthy. */
-const PUSHBACK_RETRY_SECONDS = 1;
 
 interface PendingAppend {
   item: SequenceItem;
@@ -240,15 +238,8 @@ export class Log implements TransparencyLog {
 
   append(req: AppendRequest): Promise<AppendResult> {
     const item = toSequenceItem(req);
-    if (this.#closed) return Promise.reject(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
-    if (this.#queue.length >= this.#maxPending) {
-      // Overload is a code, not a hang or unbounded memory (STYLE.md §Errors).
-      return Promise.reject(
-        new LogError('ERR_LOG_PUSHBACK', `${this.#queue.length} appends are waiting to be sequenced; retry later`, {
-          retryAfterSeconds: PUSHBACK_RETRY_SECONDS,
-        }),
-      );
-    }
+    const refused = admissionError(this.#closed, this.#queue.length, this.#maxPending);
+    if (refused) return Promise.reject(refused);
     return new Promise<AppendResult>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
       this.#scheduleSequencing();

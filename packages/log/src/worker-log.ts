@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { LogError, checkInteger } from './errors.js';
+import { LogError, admissionError, checkInteger } from './errors.js';
 import { CheckpointWaiters } from './checkpoint-waiters.js';
 import { signCheckpoint, toSequenceItem } from './log.js';
 import type {
@@ -16,7 +16,6 @@ import type {
 import type { FromWorker, SerializedError, ToWorker, WireCheckpoint, WorkerLogData } from './worker-protocol.js';
 
 const HASH_SIZE = 32;
-const PUSHBACK_RETRY_SECONDS = 1;
 /** Checkpoints whose pushed proofs are kept (a waiter asks for its proof right after release). */
 const PROOF_SETS = 2;
 /** Most entries newly covered by one checkpoint whose proofs the engine thread pushes. */
@@ -233,14 +232,8 @@ class WorkerLog implements TransparencyLog {
 
   append(req: AppendRequest): Promise<AppendResult> {
     const item = toSequenceItem(req);
-    if (this.#closed) return Promise.reject(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
-    if (this.#appends.size >= this.#maxPending) {
-      return Promise.reject(
-        new LogError('ERR_LOG_PUSHBACK', `${this.#appends.size} appends are waiting to be sequenced; retry later`, {
-          retryAfterSeconds: PUSHBACK_RETRY_SECONDS,
-        }),
-      );
-    }
+    const refused = admissionError(this.#closed, this.#appends.size, this.#maxPending);
+    if (refused) return Promise.reject(refused);
     const id = this.#nextId++;
     return new Promise<AppendResult>((resolve, reject) => {
       this.#appends.set(id, { resolve, reject });
