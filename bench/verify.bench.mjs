@@ -85,22 +85,27 @@ for (const curve of ['P-256', 'P-384']) {
 }
 console.log(`digest-signature backend: ${digestSignatureBackend()}`);
 
-// Cold CLI start-to-exit for one verify-blob.
+// Cold CLI start-to-exit for one verify-blob. Wall time is noisy on a shared machine, so a second
+// series of runs has each child report its own CPU time (user + system, all threads) at exit:
+// the steadier figure. (The probe that reports it is left out of the wall-time runs.)
 const bin = `${repo}/packages/cli/dist/bin.js`;
+const cpuProbe = `data:text/javascript,${encodeURIComponent("process.on('exit', () => { const u = process.cpuUsage(); process.stderr.write(`\\ncpu-us ${u.user + u.system}\\n`); });")}`;
 const args = [bin, 'verify-blob', `${repo}/examples/a.txt`, '--bundle', `${repo}/examples/a.txt.sigstore.json`, '--certificate-identity', SAN, '--certificate-oidc-issuer', ISSUER];
-const times = [];
-for (let i = 0; i < 11; i++) {
-  const t = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
-  times.push(performance.now() - t);
-  if (r.status !== 0) throw new Error(`CLI failed: ${r.stderr}`);
+const RUNS = 15;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function cold(argv) {
+  const wall = [];
+  const cpu = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+    wall.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`CLI failed: ${r.stderr}`);
+    const p = spawnSync(process.execPath, ['--import', cpuProbe, ...argv], { encoding: 'utf8' });
+    cpu.push(Number(/cpu-us (\d+)/.exec(p.stderr)?.[1]) / 1000);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
 }
-times.sort((a, b) => a - b);
-const base = [];
-for (let i = 0; i < 11; i++) {
-  const t = performance.now();
-  spawnSync(process.execPath, ['-e', '0']);
-  base.push(performance.now() - t);
-}
-base.sort((a, b) => a - b);
-console.log(`cold CLI verify-blob start-to-exit: median ${times[5].toFixed(0)} ms (node -e 0: ${base[5].toFixed(0)} ms; target ≤ 150 ms)`);
+const cli = cold(args);
+const base = cold(['-e', '0']);
+console.log(`cold CLI verify-blob start-to-exit (median of ${RUNS}): ${cli.wall.toFixed(0)} ms wall, ${cli.cpu.toFixed(0)} ms CPU (node -e 0: ${base.wall.toFixed(0)} ms wall, ${base.cpu.toFixed(0)} ms CPU; target ≤ 150 ms wall)`);

@@ -1,12 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
-import { SignetError } from '@signet/core';
-import { verifyBlob, type VerifyBlobOptions } from './commands/verify-blob.js';
+import { runVerifyCommand, type VerifyBlobOptions } from './commands/verify-blob.js';
 import { inspectBundle } from './commands/bundle-inspect.js';
 import { registerTsaCommands } from './commands/tsa.js';
 import { registerTufCommands } from './commands/tuf.js';
 import { registerTlogCommands } from './commands/tlog.js';
 import { registerOidcDevCommands } from './commands/oidc-dev.js';
 import { registerCaCommands } from './commands/ca.js';
+import { VERIFY_FLAGS } from './verify-command-line.js';
 
 /** The Signet release (kept equal to packages/cli/package.json `version`; a test checks it). */
 export const VERSION = '0.1.0';
@@ -20,15 +20,13 @@ export interface Io {
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 function addVerifyFlags(cmd: Command): Command {
-  return cmd
-    .requiredOption('--bundle <file>', 'Sigstore bundle (JSON) to verify')
-    .option('--key <file>', 'PEM public key that signed a keyed bundle')
-    .option('--certificate-identity <san>', 'expected signer identity (certificate SAN), exact')
-    .option('--certificate-identity-regexp <re>', 'expected signer identity, regular expression (unanchored; use ^…$)')
-    .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer, exact')
-    .option('--certificate-oidc-issuer-regexp <re>', 'expected OIDC issuer, regular expression (unanchored; use ^…$)')
-    .addOption(new Option('--certificate-extension <name=value>', 'required certificate claim, e.g. sourceRepositoryRef=refs/heads/main (repeatable)').argParser(collect))
-    .option('--trusted-root <file>', 'trusted_root.json to verify against (default: the TUF-cached root from `signet initialize`, else the embedded public-good Sigstore root)');
+  for (const f of VERIFY_FLAGS) {
+    const flags = `--${f.name} ${f.value}`;
+    if (f.required) cmd.requiredOption(flags, f.description);
+    else if (f.repeatable) cmd.addOption(new Option(flags, f.description).argParser(collect));
+    else cmd.option(flags, f.description);
+  }
+  return cmd;
 }
 
 /** Builds the `signet` command tree. */
@@ -46,8 +44,7 @@ export function buildProgram(io: Io): Command {
       .description('Verify a Sigstore bundle for an artifact (a file, or sha256:<hex>)')
       .argument('<artifact>', 'file path, or sha256:<hex> for "the artifact with this digest"'),
   ).action(async (input: string, o: VerifyBlobOptions) => {
-    await verifyBlob(input, o);
-    io.err('Verified OK');
+    await runVerifyCommand('verify-blob', input, o, io);
   });
 
   const bundle = program.command('bundle').description('Work with Sigstore bundles');
@@ -67,7 +64,7 @@ export function buildProgram(io: Io): Command {
       .description('verify-bundle as the conformance suite calls it')
       .argument('<input>', 'artifact path or sha256:<hex>'),
   ).action(async (input: string, o: VerifyBlobOptions) => {
-    await verifyBlob(input, o);
+    await runVerifyCommand('conformance verify-bundle', input, o, io);
   });
   // Services. Each area registers its commands from its own module; those modules import their
   // heavy dependencies (fastify, better-sqlite3, tuf-js) inside the actions, so that
@@ -84,10 +81,11 @@ export function buildProgram(io: Io): Command {
 }
 
 /**
- * Runs the CLI; returns the exit code: 0 success, 1 verification or input failure (one line,
- * `error: CODE: message`), 2 usage error.
+ * Runs the CLI through commander: builds the whole command tree and parses `argv`. Returns the
+ * exit code for commander's own outcomes (0 after help or the version, 2 for a usage error);
+ * any other failure is thrown for {@link run} to report.
  */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
+export async function runProgram(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -96,12 +94,6 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof SignetError) {
-      io.err(`error: ${e.code}: ${e.message}`);
-      return e.code === 'ERR_CLI_USAGE' ? 2 : 1;
-    }
-    io.err(`error: internal: ${(e as Error)?.message ?? String(e)}`);
-    if (process.env['SIGNET_DEBUG']) io.err(String((e as Error)?.stack));
-    return 1;
+    throw e;
   }
 }

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrustedRoot } from '@signet/bundle';
 import { PUBLIC_GOOD_TRUSTED_ROOT, Verifier, type VerifierOptions } from '@signet/verify';
 import { CliError } from './errors.js';
+import { userCacheHome } from './cache-dir.js';
 
 /** Where the trusted root came from, for messages. */
 export type TrustSource = { kind: 'file'; path: string } | { kind: 'tuf'; cacheDir: string; mirror: string } | { kind: 'embedded' };
@@ -17,8 +17,7 @@ export type TrustSource = { kind: 'file'; path: string } | { kind: 'tuf'; cacheD
 export function tufCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const explicit = env['SIGNET_TUF_CACHE'];
   if (explicit !== undefined) return explicit === '' || explicit === 'off' ? undefined : explicit;
-  const xdg = env['XDG_CACHE_HOME'];
-  return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.cache'), 'signet', 'tuf');
+  return join(userCacheHome(env), 'signet', 'tuf');
 }
 
 /**

@@ -6,6 +6,8 @@ import { artifactHashFor, type IdentityPolicy, type VerificationResult } from '@
 import { loadVerifier } from '../trust.js';
 import { readArtifact } from '../artifact-input.js';
 import { CliError } from '../errors.js';
+import type { Io } from '../program.js';
+import type { VerifyCommandName } from '../verify-command-line.js';
 
 /** Flags of `verify-blob` (cosign-compatible names). */
 export interface VerifyBlobOptions {
@@ -73,4 +75,14 @@ export async function verifyBlob(input: string, o: VerifyBlobOptions): Promise<{
   const artifact = await readArtifact(input, hash === 'sha256' ? ['sha256'] : [hash, 'sha256'], needBytes);
   const result = verifier.verify(bundle, { artifact, policy, key });
   return { bundle, result };
+}
+
+/**
+ * What `signet verify-blob` and `signet conformance verify-bundle` do once their flags are read
+ * (by commander or by the plain reader of ../verify-command-line.ts): verify, and for
+ * `verify-blob` say so on stderr (the conformance protocol wants only the exit code).
+ */
+export async function runVerifyCommand(command: VerifyCommandName, input: string, o: VerifyBlobOptions, io: Io): Promise<void> {
+  await verifyBlob(input, o);
+  if (command === 'verify-blob') io.err('Verified OK');
 }
