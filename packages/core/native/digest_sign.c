@@ -10,10 +10,17 @@
  * `false`, never an exception. Every path clears the OpenSSL error queue so that Node's own
  * crypto never sees our leftovers.
  */
+/* EC_KEY/ECDSA_verify: deprecated in OpenSSL 3 but kept (Node uses them too), see verify_ec_point. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <limits.h>
+#include <stdlib.h>
+#include <string.h>
 #include <node_api.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
+#include <openssl/obj_mac.h>
 #include <openssl/params.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -118,6 +125,66 @@ static napi_value import_ec_public_key(napi_env env, napi_callback_info info) {
     return fail(env, "not a valid EC public key");
   }
   return wrap_pkey(env, pkey);
+}
+
+/* The NIST curves' groups, built once per thread (napi instance data) for verify_ec_point. */
+typedef struct {
+  EC_GROUP *p256, *p384, *p521;
+} ec_groups;
+
+static void free_groups(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  ec_groups *g = data;
+  EC_GROUP_free(g->p256);
+  EC_GROUP_free(g->p384);
+  EC_GROUP_free(g->p521);
+  free(g);
+}
+
+/*
+ * verifyEcPoint(curveName, point, digest, signature) -> boolean: ECDSA over a digest with a key
+ * given as curve and SEC1 point, for keys used once (a log entry's key). The EVP route costs
+ * ~28 us to import the key and ~10 us of context set-up on OpenSSL 3.0 around a ~70 us P-256
+ * verification; an EC_KEY on a prebuilt group costs ~3 us. The point must lie on the curve
+ * (EC_KEY_oct2key checks it); a wrong or malformed signature is false (ECDSA_verify also
+ * refuses non-canonical DER).
+ */
+static napi_value verify_ec_point(napi_env env, napi_callback_info info) {
+  size_t argc = 4, name_len = 0, point_len = 0, digest_len = 0, sig_len = 0;
+  napi_value argv[4], result;
+  char curve[16];
+  const unsigned char *point, *digest, *sig;
+  ec_groups *groups = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4)
+    return fail(env, "expected four arguments");
+  if (napi_get_value_string_utf8(env, argv[0], curve, sizeof curve, &name_len) != napi_ok ||
+      name_len >= sizeof curve - 1) {
+    napi_throw_type_error(env, NULL, "expected a curve name");
+    return NULL;
+  }
+  if (!get_bytes(env, argv[1], &point, &point_len) || !get_bytes(env, argv[2], &digest, &digest_len) ||
+      !get_bytes(env, argv[3], &sig, &sig_len))
+    return NULL;
+  if (napi_get_instance_data(env, (void **)&groups) != napi_ok || groups == NULL)
+    return fail(env, "curve groups are not initialized");
+  const EC_GROUP *group = strcmp(curve, "P-256") == 0   ? groups->p256
+                          : strcmp(curve, "P-384") == 0 ? groups->p384
+                          : strcmp(curve, "P-521") == 0 ? groups->p521
+                                                        : NULL;
+  if (group == NULL) return fail(env, "unsupported curve");
+  if (point_len < 2 || point_len > 133) return fail(env, "EC point has an unreasonable length");
+  if (digest_len == 0 || digest_len > 64 || sig_len > INT_MAX) return fail(env, "unreasonable digest or signature length");
+  EC_KEY *key = EC_KEY_new();
+  if (key == NULL || EC_KEY_set_group(key, group) != 1 || EC_KEY_oct2key(key, point, point_len, NULL) != 1) {
+    EC_KEY_free(key);
+    return fail(env, "not a valid EC public key");
+  }
+  int rc = ECDSA_verify(0, digest, (int)digest_len, sig, (int)sig_len, key);
+  EC_KEY_free(key);
+  ERR_clear_error();
+  if (napi_get_boolean(env, rc == 1, &result) != napi_ok) return NULL;
+  return result;
 }
 
 static napi_value import_public_key(napi_env env, napi_callback_info info) {
@@ -227,6 +294,27 @@ static napi_value sign(napi_env env, napi_callback_info info) {
     return fail(env, "expected five arguments");
   if (!read_request(env, argv, 3, &r)) return NULL;
 
+  /*
+   * ECDSA: sign on the key's EC_KEY (EVP_PKEY_get0_EC_KEY caches it on the key), skipping the
+   * per-call context set-up (~6 us of ~31 us for P-256 on OpenSSL 3.0). Same DER output.
+   */
+  const EC_KEY *ec = EVP_PKEY_get_base_id(r.pkey) == EVP_PKEY_EC ? EVP_PKEY_get0_EC_KEY(r.pkey) : NULL;
+  if (ec != NULL) {
+    const EVP_MD *md = EVP_get_digestbyname(r.md_name);
+    unsigned int ec_len = (unsigned int)ECDSA_size(ec);
+    if (md == NULL || (size_t)EVP_MD_get_size(md) != r.digest_len) return fail(env, "digest length does not match the hash");
+    if (ec_len == 0 || (sig = OPENSSL_malloc(ec_len)) == NULL ||
+        ECDSA_sign(0, r.digest, (int)r.digest_len, sig, &ec_len, (EC_KEY *)ec) != 1) {
+      fail(env, "signing failed");
+    } else if (napi_create_buffer_copy(env, ec_len, sig, NULL, &result) != napi_ok) {
+      result = NULL;
+      fail(env, "cannot allocate the signature");
+    }
+    OPENSSL_free(sig);
+    ERR_clear_error();
+    return result;
+  }
+
   EVP_PKEY_CTX *ctx = open_ctx(env, &r, 1);
   if (ctx == NULL) return NULL;
   /* First call sizes the buffer (maximum length); the second sets the actual length. */
@@ -250,9 +338,21 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"importEcPublicKey", NULL, import_ec_public_key, NULL, NULL, NULL, napi_enumerable, NULL},
       {"importPrivateKey", NULL, import_private_key, NULL, NULL, NULL, napi_enumerable, NULL},
       {"verify", NULL, verify, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"verifyEcPoint", NULL, verify_ec_point, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sign", NULL, sign, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)
     return NULL;
+  ec_groups *groups = calloc(1, sizeof *groups);
+  if (groups == NULL) return NULL;
+  groups->p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  groups->p384 = EC_GROUP_new_by_curve_name(NID_secp384r1);
+  groups->p521 = EC_GROUP_new_by_curve_name(NID_secp521r1);
+  ERR_clear_error();
+  if (groups->p256 == NULL || groups->p384 == NULL || groups->p521 == NULL ||
+      napi_set_instance_data(env, groups, free_groups, NULL) != napi_ok) {
+    free_groups(env, groups, NULL);
+    return NULL;
+  }
   return exports;
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { constants, createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
-import { CoreError, digestSignatureBackend, importCanonicalEcSpki, importPublicKey, signDigest, verifyDigest, verifySignature, type DigestSignatureOptions } from '@signet/core';
+import { CoreError, digestSignatureBackend, importCanonicalEcSpki, importPublicKey, signDigest, verifyDigest, verifyDigestWithSpki, verifySignature, type DigestSignatureOptions } from '@signet/core';
 
 // This file runs twice: as itself (the addon when it is built), and — spawned by the last test
 // below — as a child with SIGNET_DIGEST_BACKEND=js, so the same table covers the JS fallback.
@@ -250,6 +250,15 @@ describe(`digest signatures (${backend} backend)`, () => {
         c.p.copy(xIsP, xAt);
         assertCode(() => importCanonicalEcSpki(xIsP), 'ERR_CORE_KEY_FORMAT');
         assertCode(() => importPublicKey(xIsP), 'ERR_CORE_KEY_FORMAT');
+        // verifyDigestWithSpki (keys used once: the addon's throwaway EC_KEY) decides the same.
+        const opts = { hash: c.hash };
+        assert.equal(verifyDigestWithSpki(spki, digest, good, opts), true);
+        assert.equal(verifyDigestWithSpki(spki, digest, wrongKey, opts), false, 'signature by another key');
+        assert.equal(verifyDigestWithSpki(spki, digest, Buffer.from(good).fill(0, 8, 16), opts), false, 'mangled signature');
+        assert.equal(verifyDigestWithSpki(spki, digest, Buffer.concat([good, Buffer.alloc(1)]), opts), false, 'trailing byte after the DER signature');
+        assert.equal(verifyDigestWithSpki(spki, digest, Buffer.alloc(0), opts), false, 'empty signature');
+        assertCode(() => verifyDigestWithSpki(spki, digest.subarray(1), good, opts), 'ERR_CORE_DIGEST');
+        for (const bad of [offCurve, xIsP]) assertCode(() => verifyDigestWithSpki(bad, digest, good, opts), 'ERR_CORE_KEY_FORMAT');
       });
     }
 
