@@ -24,5 +24,6 @@ export type {
   TileWrite,
 } from './types.js';
 export { openLog, MAX_LEAF_SIZE } from './log.js';
+export { logPort, attachLog, canShareLog } from './worker-log.js';
 export { openSqliteDriver, type SqliteDriverOptions } from './sqlite-driver.js';
 export { fsck } from './fsck.js';

@@ -2,15 +2,16 @@
 // engine — sequencer, integrator, publisher, the SQLite connection (and its WAL checkpointer),
 // the tile reader and proofs — so that the synchronous better-sqlite3 commits (one fsync each)
 // and the integration's SHA-256 never block the opening thread. The opening thread keeps the
-// signers, witnesses and clock: checkpoints are signed there on request.
-import { parentPort, workerData } from 'node:worker_threads';
+// signers, witnesses and clock: checkpoints are signed there on request. Other threads can be
+// clients too (`logPort` / `attachLog`): each client's appends and calls are answered on its
+// own port, and every client hears of every published checkpoint.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { LogError } from './errors.js';
 import { openInlineLog, type Log } from './log.js';
 import type { LogStats, PublishedCheckpoint } from './types.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerLogData } from './worker-protocol.js';
 
 const data = workerData as WorkerLogData;
-const port = parentPort!;
 
 function serializeError(err: unknown): SerializedError {
   const e = err as Partial<LogError> & Error;
@@ -22,8 +23,35 @@ function serializeError(err: unknown): SerializedError {
   };
 }
 
-function post(m: FromWorker, transfer?: ArrayBuffer[]): void {
-  port.postMessage(m, transfer);
+/** A thread using the engine: the opening thread (`parentPort`) or an attached one. */
+interface Client {
+  readonly port: MessagePort;
+  readonly owner: boolean;
+  /** Append outcomes of this turn, sent in one message: (id, index, integratedTime, duplicate) quadruples. */
+  okOut: number[];
+  errOut: [number, SerializedError][];
+  flushQueued: boolean;
+  /** Appends received and not answered yet. */
+  inFlight: number;
+  /** Highest index its appends got (-1: none): only clients with entries in a new checkpoint get its proofs. */
+  maxIndex: number;
+  detaching: boolean;
+  gone: boolean;
+}
+
+const clients = new Set<Client>();
+
+function post(c: Client, m: FromWorker, transfer?: ArrayBuffer[]): void {
+  if (!c.gone) c.port.postMessage(m, transfer);
+}
+
+/** Lets go of a client's port (its front is told `closed` first unless it is already gone). */
+function release(c: Client): void {
+  if (c.gone) return;
+  post(c, { t: 'closed', stats: stats() });
+  c.gone = true;
+  clients.delete(c);
+  c.port.close();
 }
 
 /** One fresh ArrayBuffer holding `parts` (never a view on Node's shared Buffer pool, which a clone would copy whole). */
@@ -57,8 +85,11 @@ function published(cp: PublishedCheckpoint): void {
     announcedSize = cp.size;
     let proofs: { from: number; counts: Uint8Array; hashes: Uint8Array } | undefined;
     // The entries this checkpoint newly covers are the ones whose submitters wait for it: their
-    // proofs go along in one message instead of one round trip each.
-    if (log !== undefined && cp.size > from && cp.size - from <= data.proofBatchLimit) {
+    // proofs go along in one message instead of one round trip each, to the clients that
+    // appended them (see `wants`).
+    const wants = (client: Client): boolean => client.maxIndex >= from;
+    const to = [...clients];
+    if (log !== undefined && cp.size > from && cp.size - from <= data.proofBatchLimit && to.some(wants)) {
       try {
         const counts = new Uint8Array(cp.size - from);
         const all: Buffer[] = [];
@@ -73,26 +104,38 @@ function published(cp: PublishedCheckpoint): void {
       }
     }
     const c = { size: cp.size, rootHash: pack([cp.rootHash]), note: cp.note, publishedAt: cp.publishedAt.getTime() };
-    post({ t: 'published', cp: c, stats: stats(), ...(proofs ? { proofs } : {}) }, proofs ? [proofs.hashes.buffer as ArrayBuffer] : []);
+    const st = stats();
+    // The proofs' buffer moves to the last client that wants them; the others get their own copy first.
+    let last = -1;
+    to.forEach((client, i) => {
+      if (wants(client)) last = i;
+    });
+    to.forEach((client, i) => {
+      const own = proofs === undefined || !wants(client) ? undefined : i === last ? proofs : { ...proofs, hashes: pack([proofs.hashes]) };
+      post(client, { t: 'published', cp: c, stats: st, ...(own ? { proofs: own } : {}) }, own ? [own.hashes.buffer as ArrayBuffer] : []);
+    });
   });
 }
 
-// Append results of one turn go back in one message.
-let okOut: number[] = [];
-let errOut: [number, SerializedError][] = [];
-let flushQueued = false;
-function queueFlush(): void {
-  if (flushQueued) return;
-  flushQueued = true;
+/** Append results of one turn go back to each client in one message. */
+function queueFlush(c: Client): void {
+  if (c.flushQueued) return;
+  c.flushQueued = true;
   queueMicrotask(() => {
-    flushQueued = false;
-    const ok = okOut;
-    const errs = errOut;
-    okOut = [];
-    errOut = [];
+    c.flushQueued = false;
+    const ok = c.okOut;
+    const errs = c.errOut;
+    c.okOut = [];
+    c.errOut = [];
     const okArr = new Float64Array(ok);
-    post({ t: 'appended', ok: okArr, errs, stats: stats() }, [okArr.buffer]);
+    post(c, { t: 'appended', ok: okArr, errs, stats: stats() }, [okArr.buffer]);
+    if (c.detaching && c.inFlight === 0) release(c);
   });
+}
+
+function answered(c: Client): void {
+  c.inFlight--;
+  queueFlush(c);
 }
 
 async function call(m: string, a: unknown[]): Promise<{ v: unknown; transfer: ArrayBuffer[] }> {
@@ -132,7 +175,27 @@ async function call(m: string, a: unknown[]): Promise<{ v: unknown; transfer: Ar
   }
 }
 
-port.on('message', (msg: ToWorker) => {
+function serve(c: Client): void {
+  clients.add(c);
+  c.port.on('message', (msg: ToWorker) => onMessage(c, msg));
+  // A client thread that ends (or terminates) closes its end: forget it.
+  c.port.on('close', () => {
+    c.gone = true;
+    clients.delete(c);
+  });
+  if (log !== undefined) sendReady(c);
+}
+
+/** `ready` after every announcement already queued, so a client never sees a checkpoint go backwards. */
+function sendReady(c: Client): void {
+  const l = log!;
+  void announce.then(() => {
+    const cp = l.checkpoint();
+    post(c, { t: 'ready', origin: data.origin, cp: { size: cp.size, rootHash: pack([cp.rootHash]), note: cp.note, publishedAt: cp.publishedAt.getTime() }, stats: stats() });
+  });
+}
+
+function onMessage(c: Client, msg: ToWorker): void {
   switch (msg.t) {
     case 'append': {
       now = Math.max(now, msg.now);
@@ -152,20 +215,23 @@ port.on('message', (msg: ToWorker) => {
         } catch (err) {
           p = Promise.reject(err);
         }
+        c.inFlight++;
         p.then(
           (r) => {
-            okOut.push(id, r.index, r.integratedTime, r.duplicate ? 1 : 0);
-            queueFlush();
+            if (r.index > c.maxIndex) c.maxIndex = r.index;
+            c.okOut.push(id, r.index, r.integratedTime, r.duplicate ? 1 : 0);
+            answered(c);
           },
           (err: unknown) => {
-            errOut.push([id, serializeError(err)]);
-            queueFlush();
+            c.errOut.push([id, serializeError(err)]);
+            answered(c);
           },
         );
       }
       return;
     }
     case 'signed': {
+      if (!c.owner) return;
       const s = signing.get(msg.id);
       if (s === undefined) return;
       signing.delete(msg.id);
@@ -175,24 +241,39 @@ port.on('message', (msg: ToWorker) => {
     }
     case 'call': {
       call(msg.m, msg.a).then(
-        ({ v, transfer }) => post({ t: 'result', id: msg.id, v }, transfer),
-        (err: unknown) => post({ t: 'result', id: msg.id, e: serializeError(err) }),
+        ({ v, transfer }) => post(c, { t: 'result', id: msg.id, v }, transfer),
+        (err: unknown) => post(c, { t: 'result', id: msg.id, e: serializeError(err) }),
       );
       return;
     }
+    case 'attach': {
+      if (c.owner) serve({ port: msg.port, owner: false, okOut: [], errOut: [], flushQueued: false, inFlight: 0, maxIndex: -1, detaching: false, gone: false });
+      return;
+    }
+    case 'detach': {
+      if (c.owner) return;
+      c.detaching = true;
+      if (c.inFlight === 0 && !c.flushQueued) release(c);
+      return;
+    }
     case 'close': {
+      if (!c.owner) return;
       const l = log;
       (l ? l.close() : Promise.resolve())
         .catch(() => undefined)
         .then(() => announce)
         .then(() => {
-          post({ t: 'closed', stats: stats() });
-          port.close();
+          // Attached clients first: the opening thread ends the worker once it hears `closed`.
+          for (const other of clients) if (other !== c) release(other);
+          release(c);
         });
       return;
     }
   }
-});
+}
+
+const owner: Client = { port: parentPort as unknown as MessagePort, owner: true, okOut: [], errOut: [], flushQueued: false, inFlight: 0, maxIndex: -1, detaching: false, gone: false };
+serve(owner);
 
 openInlineLog(
   {
@@ -204,14 +285,14 @@ openInlineLog(
     checkpointIntervalMs: data.checkpointIntervalMs,
     maxPending: data.maxPending,
     clock: () => new Date(now),
-    onError: (err) => post({ t: 'error', e: serializeError(err) }),
+    onError: (err) => post(owner, { t: 'error', e: serializeError(err) }),
   },
   {
     sign(size, rootHash) {
       const id = nextSign++;
       return new Promise((resolve, reject) => {
         signing.set(id, { resolve, reject });
-        post({ t: 'sign', id, size, rootHash: pack([rootHash]) });
+        post(owner, { t: 'sign', id, size, rootHash: pack([rootHash]) });
       });
     },
     published,
@@ -219,14 +300,15 @@ openInlineLog(
 ).then(
   (l) => {
     log = l;
-    const cp = l.checkpoint();
-    announcedSize = Math.max(announcedSize, cp.size);
-    void announce.then(() =>
-      post({ t: 'ready', cp: { size: cp.size, rootHash: pack([cp.rootHash]), note: cp.note, publishedAt: cp.publishedAt.getTime() }, stats: stats() }),
-    );
+    announcedSize = Math.max(announcedSize, l.checkpoint().size);
+    for (const c of clients) sendReady(c);
   },
   (err: unknown) => {
-    post({ t: 'openError', e: serializeError(err) });
-    port.close();
+    for (const c of clients) post(c, { t: 'openError', e: serializeError(err) });
+    for (const c of [...clients]) {
+      c.gone = true;
+      c.port.close();
+    }
+    clients.clear();
   },
 );

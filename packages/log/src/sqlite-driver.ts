@@ -132,7 +132,8 @@ class SqliteDriver implements StorageDriver {
     const db = this.#db;
     return {
       insertEntry: db.prepare<[number, Buffer, number]>('INSERT INTO entries (idx, leaf, itime) VALUES (?, ?, ?)'),
-      insertIdentity: db.prepare<[Buffer, number]>('INSERT INTO identities (identity, idx) VALUES (?, ?)'),
+      // OR IGNORE: claiming an identity that exists changes nothing, and `changes` says so.
+      claimIdentity: db.prepare<[Buffer, number]>('INSERT OR IGNORE INTO identities (identity, idx) VALUES (?, ?)'),
       findIdentity: db.prepare<[Buffer], { idx: number; itime: number }>(
         'SELECT i.idx AS idx, e.itime AS itime FROM identities i JOIN entries e ON e.idx = i.idx WHERE i.identity = ?',
       ),
@@ -200,19 +201,18 @@ class SqliteDriver implements StorageDriver {
     const s = this.#s;
     const out: SequenceOutcome[] = new Array(items.length);
     let next = this.#size;
-    // Identities seen earlier in this batch: the table lookup would also find them (same
-    // transaction), but the map avoids a query for the common all-new case's duplicates.
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const id = Buffer.from(item.identity.buffer, item.identity.byteOffset, item.identity.byteLength);
-      const found = s.findIdentity.get(id);
-      if (found !== undefined) {
+      // One statement for the common case (a new entry) instead of a lookup and an insert; an
+      // identity seen before (in storage or earlier in this batch) is left as it is.
+      if (s.claimIdentity.run(id, next).changes === 0) {
+        const found = s.findIdentity.get(id)!;
         out[i] = { index: found.idx, integratedTime: found.itime, duplicate: true };
         continue;
       }
       const index = next++;
       s.insertEntry.run(index, Buffer.from(item.leaf.buffer, item.leaf.byteOffset, item.leaf.byteLength), itime);
-      s.insertIdentity.run(id, index);
       for (const k of item.indexKeys) s.insertKey.run(k, index);
       out[i] = { index, integratedTime: itime, duplicate: false };
     }

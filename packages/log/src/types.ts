@@ -34,7 +34,8 @@ export interface LogOptions {
   /**
    * Least time, in ms, between two published checkpoints. A checkpoint is published as soon as
    * new entries are integrated and this long has passed since the last one; 0 publishes after
-   * every integration. Default 20.
+   * every integration. Default 10: a submitter waits half of it on average for its proof, and
+   * at thousands of entries per second a checkpoint per 10 ms is well under 1% of what is stored.
    */
   checkpointIntervalMs?: number;
   /** Most appends waiting to be sequenced; beyond it `append` fails with `ERR_LOG_PUSHBACK`. Default 65536. */

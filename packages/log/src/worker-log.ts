@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { LogError, admissionError, checkInteger } from './errors.js';
 import { CheckpointWaiters } from './checkpoint-waiters.js';
 import { signCheckpoint, toSequenceItem } from './log.js';
@@ -56,10 +56,41 @@ export async function openWorkerLog(options: LogOptions): Promise<TransparencyLo
   return log;
 }
 
+/**
+ * A port through which another thread can use `log` (hand it to `attachLog` there, moving it
+ * in the transfer list): appends, proofs and checkpoint waits are answered by the engine thread
+ * directly, without passing through this thread. Closing `log` closes every attached front.
+ * @throws TypeError unless `log` was opened with `thread: 'worker'`
+ */
+export function logPort(log: TransparencyLog): MessagePort {
+  if (!WorkerLog.isShareable(log)) throw new TypeError("only an open log opened with thread: 'worker' can be shared with other threads");
+  return (log as WorkerLog).share();
+}
+
+/** Whether `logPort` can share `log` (it was opened with `thread: 'worker'` and is open). */
+export function canShareLog(log: TransparencyLog): boolean {
+  return WorkerLog.isShareable(log);
+}
+
+/**
+ * The log behind `port` (from `logPort` in the opening thread), for use in this thread. It
+ * neither signs checkpoints nor owns storage: `close()` only detaches (after its appends are
+ * answered); the opening thread closes the log.
+ * @throws LogError `ERR_LOG_CLOSED` when the log is closed or closes before it is ready
+ */
+export async function attachLog(port: MessagePort, options: { maxPending?: number } = {}): Promise<TransparencyLog> {
+  const log = new WorkerLog({ origin: '', signers: [], ...options }, port);
+  await log.ready;
+  return log;
+}
+
 class WorkerLog implements TransparencyLog {
-  readonly origin: string;
+  #origin: string;
   readonly ready: Promise<void>;
-  readonly #worker: Worker;
+  /** The engine thread (opening thread), or undefined for an attached front. */
+  readonly #worker: Worker | undefined;
+  /** The port to the engine of an attached front. */
+  readonly #port: MessagePort | undefined;
   readonly #signers: LogOptions['signers'];
   readonly #witnesses: readonly WitnessHook[];
   readonly #witnessTimeoutMs: number;
@@ -88,8 +119,8 @@ class WorkerLog implements TransparencyLog {
   #onClosed: (() => void) | undefined;
   readonly #exit: Promise<void>;
 
-  constructor(options: LogOptions) {
-    this.origin = options.origin;
+  constructor(options: LogOptions, attachTo?: MessagePort) {
+    this.#origin = options.origin;
     this.#signers = [...options.signers];
     this.#witnesses = [...(options.witnesses ?? [])];
     this.#witnessTimeoutMs = options.witnessTimeoutMs ?? 1000;
@@ -109,16 +140,49 @@ class WorkerLog implements TransparencyLog {
       proofBatchLimit: PROOF_BATCH_LIMIT,
     };
     this.ready = new Promise<void>((resolve, reject) => (this.#onReady = { resolve, reject }));
+    if (attachTo !== undefined) {
+      this.#worker = undefined;
+      this.#port = attachTo;
+      attachTo.on('message', (m: FromWorker) => this.#onMessage(m));
+      // The engine lets go of the port after `closed`, or the engine thread ended.
+      this.#exit = new Promise<void>((resolve) =>
+        attachTo.once('close', () => {
+          this.#exited = true;
+          this.#fail(new LogError('ERR_LOG_CLOSED', 'the log is closed'));
+          resolve();
+        }),
+      );
+      return;
+    }
+    this.#port = undefined;
     this.#worker = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: data });
     this.#worker.on('message', (m: FromWorker) => this.#onMessage(m));
     this.#worker.on('error', (err) => this.#fail(err));
     this.#exit = new Promise<void>((resolve) =>
-      this.#worker.once('exit', (code) => {
+      this.#worker!.once('exit', (code) => {
         this.#exited = true;
         this.#fail(new Error(`the log worker exited with code ${code}`));
         resolve();
       }),
     );
+  }
+
+  get origin(): string {
+    return this.#origin;
+  }
+
+  /** An opening-thread front that is still open (a brand check: wrappers and lookalikes are not). */
+  static isShareable(log: unknown): boolean {
+    return typeof log === 'object' && log !== null && #worker in log && (log as WorkerLog).#worker !== undefined && !(log as WorkerLog).#closed;
+  }
+
+  /** See `logPort`. */
+  share(): MessagePort {
+    if (this.#worker === undefined) throw new TypeError('an attached log cannot be shared further; share the opening thread\'s log');
+    if (this.#closed) throw new LogError('ERR_LOG_CLOSED', 'the log is closed');
+    const { port1, port2 } = new MessageChannel();
+    this.#post({ t: 'attach', port: port2 }, [port2]);
+    return port1;
   }
 
   /** The engine thread is gone: whatever waits on it fails; nothing unanswered was acknowledged. */
@@ -143,8 +207,10 @@ class WorkerLog implements TransparencyLog {
     this.#waiters.rejectAll();
   }
 
-  #post(m: ToWorker, transfer?: ArrayBuffer[]): void {
-    if (!this.#exited) this.#worker.postMessage(m, transfer);
+  #post(m: ToWorker, transfer?: (ArrayBuffer | MessagePort)[]): void {
+    if (this.#exited) return;
+    if (this.#worker !== undefined) this.#worker.postMessage(m, transfer);
+    else this.#port!.postMessage(m, transfer);
   }
 
   #onMessage(m: FromWorker): void {
@@ -207,6 +273,7 @@ class WorkerLog implements TransparencyLog {
         this.#onError(revive(m.e) as LogError);
         return;
       case 'ready':
+        this.#origin = m.origin;
         this.#stats = m.stats;
         this.#sequenced = m.stats.sequenced;
         this.#publish(fromWire(m.cp));
@@ -372,15 +439,17 @@ class WorkerLog implements TransparencyLog {
 
   async #shutdown(): Promise<void> {
     // Accepted appends go out first; the engine drains, integrates and publishes them (signed
-    // here), then releases storage and says so.
+    // here), then releases storage and says so. An attached front only detaches: the engine
+    // answers its outstanding appends first.
     this.#flush();
     if (!this.#exited) {
       const closed = new Promise<void>((resolve) => (this.#onClosed = resolve));
-      this.#post({ t: 'close' });
+      this.#post({ t: this.#worker !== undefined ? 'close' : 'detach' });
       await closed;
     }
     this.#shutDown = true;
     this.#rejectWaiters();
+    this.#port?.close();
     await this.#exit;
   }
 }

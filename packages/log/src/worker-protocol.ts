@@ -1,5 +1,6 @@
 // Messages between a worker-mode log (worker-log.ts, the opening thread) and its engine thread
 // (log-worker.ts). Byte payloads travel as fresh, transferred ArrayBuffers.
+import type { MessagePort } from 'node:worker_threads';
 import type { LogStats } from './types.js';
 
 /** What the engine thread is started with. */
@@ -40,10 +41,15 @@ export type ToWorker =
   | { t: 'append'; firstId: number; now: number; buf: ArrayBuffer; lens: Uint32Array; keys: string[][] }
   | { t: 'signed'; id: number; note?: string; publishedAt?: number; error?: string }
   | { t: 'call'; id: number; m: string; a: unknown[] }
+  /** Opening thread only: serve another client (a front in another thread) on `port`. */
+  | { t: 'attach'; port: MessagePort }
+  /** An attached client is done: answer its outstanding appends, then say `closed` and let go of the port. */
+  | { t: 'detach' }
+  /** Opening thread only: drain, publish and close the engine. */
   | { t: 'close' };
 
 export type FromWorker =
-  | { t: 'ready'; cp: WireCheckpoint; stats: LogStats }
+  | { t: 'ready'; origin: string; cp: WireCheckpoint; stats: LogStats }
   | { t: 'openError'; e: SerializedError }
   /** Outcomes: `ok` holds (id, index, integratedTime, duplicate 0/1) quadruples. */
   | { t: 'appended'; ok: Float64Array; errs: [number, SerializedError][]; stats: LogStats }
