@@ -1,7 +1,23 @@
+import sjson from 'secure-json-parse';
 import { TLogServerError } from './errors.js';
 
 /** A JSON object from a request, read field by field with the path of each fault. */
 export type JsonObject = Record<string, unknown>;
+
+/**
+ * A request body as JSON: UTF-8, one value, and no `__proto__` or `constructor.prototype` key
+ * anywhere (prototype poisoning), as the HTTP layer's own parser checks on other routes.
+ * @throws TLogServerError `ERR_TLOG_JSON`
+ */
+export function parseJsonBody(body: Uint8Array): unknown {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (text.trim() === '') throw new TLogServerError('ERR_TLOG_JSON', 'request body is not valid JSON: the body is empty');
+  try {
+    return sjson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    throw new TLogServerError('ERR_TLOG_JSON', `request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
 
 export function requestError(message: string): TLogServerError {
   return new TLogServerError('ERR_TLOG_REQUEST', message);

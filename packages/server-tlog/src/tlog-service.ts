@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { hashLeaf } from '@signet/merkle';
-import { LogError, MAX_LEAF_SIZE, type PublishedCheckpoint, type TransparencyLog } from '@signet/log';
+import { LogError, MAX_LEAF_SIZE, canShareLog, type PublishedCheckpoint, type TransparencyLog } from '@signet/log';
 import { TLogServerError } from './errors.js';
-import { object, requestError, string, type JsonObject } from './json-fields.js';
+import { object, parseJsonBody, requestError, string, type JsonObject } from './json-fields.js';
 import { keyFingerprint, keyMaterialFromPem } from './key-material.js';
 import type { LogKeys } from './log-keys.js';
 import { canonicalizeProposedEntry, type CanonicalEntry } from './rekor-v1-entries.js';
 import { canonicalizeCreateEntryRequest } from './rekor-v2-entries.js';
-import { EntryWorkers, type WorkerEntry } from './entry-workers.js';
+import { WriteWorkers, type EncodedEntry, type EntryApi } from './write-workers.js';
 import { signSET } from './signed-entry-timestamp.js';
 
 /** Rekor v1 `LogEntry` value (the object under the entry UUID). */
@@ -66,9 +66,10 @@ export interface TLogServiceOptions {
   /** Longest wait for a checkpoint covering a new entry before answering 503 (ms). Default 30 s. */
   checkpointTimeoutMs?: number;
   /**
-   * Worker threads that verify and canonicalize proposed entries and sign SETs beside the event
-   * loop (see `EntryWorkers`); 0 does it all on the event loop. Default 1 when the machine has
-   * more than one core, else 0.
+   * Worker threads that run `createEntry` — parsing, verification, append, SET, checkpoint wait,
+   * encoding — beside the event loop (see `WriteWorkers`); needs a log opened with
+   * `thread: 'worker'`. 0 does it all on the event loop. Default: one per core but one (at most
+   * 4) when the machine has more than one core and the log can be shared, else 0.
    */
   workers?: number;
 }
@@ -99,7 +100,7 @@ export class TLogService {
   readonly keys: LogKeys;
   readonly #checkpointTimeoutMs: number;
   readonly #logIdHex: string;
-  readonly #workers: EntryWorkers | undefined;
+  readonly #workers: WriteWorkers | undefined;
   /** Checkpoint waits with their deadlines (`at` < 0: finished); swept by one timer. */
   #deadlines: { at: number; ac: AbortController }[] = [];
   #sweep: NodeJS.Timeout | undefined;
@@ -111,9 +112,15 @@ export class TLogService {
     this.keys = options.keys;
     this.#checkpointTimeoutMs = options.checkpointTimeoutMs ?? 30_000;
     this.#logIdHex = options.keys.v1LogId.toString('hex');
-    const workers = options.workers ?? (availableParallelism() > 1 ? 1 : 0);
+    // One core is left to the HTTP thread and the log engine; the others verify and sign.
+    const workers = options.workers ?? (availableParallelism() > 1 && canShareLog(options.log) ? Math.min(4, availableParallelism() - 1) : 0);
     if (!Number.isSafeInteger(workers) || workers < 0) throw new RangeError('workers must be a non-negative integer');
-    this.#workers = workers > 0 ? new EntryWorkers(workers, options.keys.setKey, this.#logIdHex) : undefined;
+    this.#workers = workers > 0 ? new WriteWorkers(workers, options.log, options.keys, this.#checkpointTimeoutMs) : undefined;
+  }
+
+  /** Whether `createEntry` runs on write workers. */
+  get writesOnWorkers(): boolean {
+    return this.#workers !== undefined;
   }
 
   /** Stops the worker threads and the deadline timer (the log is closed by its owner). */
@@ -141,21 +148,10 @@ export class TLogService {
     return signSET(this.keys.setKey, this.#logIdHex, body.toString('base64'), integratedTime, logIndex);
   }
 
-  /** The SET, signed by a worker when there are workers. */
-  #signSETAsync(bodyBase64: string, integratedTime: number, logIndex: number): Promise<Buffer> {
-    if (!this.#workers) return Promise.resolve(signSET(this.keys.setKey, this.#logIdHex, bodyBase64, integratedTime, logIndex));
-    return this.#workers.run<Uint8Array>({ t: 'set', body: bodyBase64, integratedTime, logIndex }).then((sig) => Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength));
-  }
-
-  /** Validates, verifies and canonicalizes a proposal (v1) or request (v2), on a worker when there are workers. */
-  async #canonicalize(api: 'v1' | 'v2', proposal: unknown): Promise<HashedEntry> {
-    if (!this.#workers) {
-      const c = api === 'v1' ? canonicalizeProposedEntry(proposal) : canonicalizeCreateEntryRequest(proposal);
-      return { ...c, leafHash: hashLeaf(c.body) };
-    }
-    const w = await this.#workers.run<WorkerEntry>({ t: api, p: proposal });
-    const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-    return { kind: w.kind, apiVersion: w.apiVersion, body: buf(w.body), indexKeys: w.indexKeys, leafHash: buf(w.leafHash) };
+  /** Validates, verifies and canonicalizes a proposal (v1) or request (v2). */
+  #canonicalize(api: EntryApi, proposal: unknown): HashedEntry {
+    const c = api === 'v1' ? canonicalizeProposedEntry(proposal) : canonicalizeCreateEntryRequest(proposal);
+    return { ...c, leafHash: hashLeaf(c.body) };
   }
 
   async #append(entry: HashedEntry): Promise<{ index: number; integratedTime: number; duplicate: boolean }> {
@@ -242,18 +238,16 @@ export class TLogService {
    */
   async createEntryV1(proposal: unknown, signal?: AbortSignal): Promise<CreatedV1Entry> {
     const start = performance.now();
-    const canonical = await this.#canonicalize('v1', proposal);
+    const canonical = this.#canonicalize('v1', proposal);
     const verifiedMs = performance.now() - start;
     const r = await this.#append(canonical);
     const sequencedMs = performance.now() - start;
     const bodyBase64 = canonical.body.toString('base64');
-    // The SET needs only the index: signed (on a worker) while the checkpoint is awaited.
-    const set = this.#signSETAsync(bodyBase64, r.integratedTime, r.index);
-    set.catch(() => undefined); // awaited below; a failed checkpoint wait must not leave it unhandled
     const cp = await this.#checkpointFor(r.index, signal);
     const checkpointMs = performance.now() - start;
     const uuid = this.entryId(canonical.leafHash);
-    const entry = await this.#v1Entry(canonical.body, r.index, r.integratedTime, cp, await set, bodyBase64);
+    const set = signSET(this.keys.setKey, this.#logIdHex, bodyBase64, r.integratedTime, r.index);
+    const entry = await this.#v1Entry(canonical.body, r.index, r.integratedTime, cp, set, bodyBase64);
     return { uuid, entry: { [uuid]: entry }, duplicate: r.duplicate, verifiedMs, sequencedMs, checkpointMs };
   }
 
@@ -263,7 +257,7 @@ export class TLogService {
    */
   async createEntryV2(request: unknown, signal?: AbortSignal): Promise<{ entry: TransparencyLogEntryV2JSON; duplicate: boolean; sequencedMs: number }> {
     const start = performance.now();
-    const canonical = await this.#canonicalize('v2', request);
+    const canonical = this.#canonicalize('v2', request);
     const r = await this.#append(canonical);
     const sequencedMs = performance.now() - start;
     const cp = await this.#checkpointFor(r.index, signal);
@@ -286,6 +280,31 @@ export class TLogService {
         canonicalizedBody: canonical.body.toString('base64'),
       },
     };
+  }
+
+  /**
+   * `POST /api/v1/log/entries` or `/api/v2/log/entries` from the raw request body to the HTTP
+   * answer (status, headers, JSON), on a write worker when there are workers. `signal` (the
+   * client went away) ends a checkpoint wait on this thread; a worker finishes the request.
+   * @throws TLogServerError `ERR_TLOG_JSON` and the faults of `createEntryV1`/`createEntryV2`
+   */
+  async createEntry(api: EntryApi, body: Uint8Array, signal?: AbortSignal): Promise<EncodedEntry> {
+    if (this.#workers) return this.#workers.create(api, body);
+    const request = parseJsonBody(body);
+    const json = 'application/json; charset=utf-8';
+    if (api === 'v1') {
+      const c = await this.createEntryV1(request, signal);
+      const headers: Record<string, string> = {
+        'content-type': json,
+        location: `/api/v1/log/entries/${c.uuid}`,
+        'server-timing': `seq;dur=${c.sequencedMs.toFixed(2)}, cp;dur=${c.checkpointMs.toFixed(2)}, ver;dur=${c.verifiedMs.toFixed(2)}`,
+      };
+      if (c.duplicate) headers['x-signet-error-code'] = 'ERR_TLOG_DUPLICATE';
+      return { status: c.duplicate ? 409 : 201, headers, body: Buffer.from(JSON.stringify(c.entry)) };
+    }
+    const c = await this.createEntryV2(request, signal);
+    // A duplicate is the same entry again: answered like a new one (rekor-tiles is idempotent).
+    return { status: c.duplicate ? 200 : 201, headers: { 'content-type': json, 'server-timing': `seq;dur=${c.sequencedMs.toFixed(2)}` }, body: Buffer.from(JSON.stringify(c.entry)) };
   }
 
   /** The published entry at `index` as Rekor v1 shows it, or undefined (unknown or not yet published). */

@@ -27,19 +27,33 @@ function notFound(what: string): TLogServerError {
   return new TLogServerError('ERR_TLOG_NOT_FOUND', `${what} not found`);
 }
 
+/**
+ * The create-entry routes, `POST /api/v1/log/entries` and `POST /api/v2/log/entries`: the JSON
+ * body goes to `TLogService.createEntry` as bytes (parsed there, on a write worker when there
+ * are workers), and its answer goes out as bytes.
+ */
+export function createEntryRoutes(service: TLogService) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    // This plugin's own JSON parser (fastify encapsulates parsers): keep the bytes. The body
+    // limit and the media-type check still apply.
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    for (const api of ['v1', 'v2'] as const) {
+      app.post(`/api/${api}/log/entries`, async (request, reply: FastifyReply) => {
+        const body = request.body;
+        if (!Buffer.isBuffer(body)) throw new TLogServerError('ERR_TLOG_JSON', 'request body is not valid JSON: the body is empty');
+        // A write worker finishes a request whose client left (its wait ends at the next
+        // checkpoint); on this thread the wait stops at once.
+        const created = await service.createEntry(api, body, service.writesOnWorkers ? undefined : clientGone(reply));
+        return reply.code(created.status).headers(created.headers).send(created.body);
+      });
+    }
+  };
+}
+
 /** Rekor v1 REST API (sigstore/rekor openapi.yaml), over a `TLogService`. */
 export function rekorV1Routes(service: TLogService) {
   return async function plugin(app: FastifyInstance): Promise<void> {
-    app.post('/api/v1/log/entries', async (request, reply: FastifyReply) => {
-      const created = await service.createEntryV1(request.body, clientGone(reply));
-      reply
-        .code(created.duplicate ? 409 : 201)
-        .header('location', `/api/v1/log/entries/${created.uuid}`)
-        .header('server-timing', `seq;dur=${created.sequencedMs.toFixed(2)}, cp;dur=${created.checkpointMs.toFixed(2)}, ver;dur=${created.verifiedMs.toFixed(2)}`);
-      if (created.duplicate) reply.header('x-signet-error-code', 'ERR_TLOG_DUPLICATE');
-      return created.entry;
-    });
-
     app.get('/api/v1/log/entries', async (request) => {
       const index = decimalParam(request.query, 'logIndex');
       if (index === undefined) throw requestError('query parameter logIndex is required');

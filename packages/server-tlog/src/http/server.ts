@@ -2,8 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { TLogServerError } from '../errors.js';
 import type { TLogService } from '../tlog-service.js';
 import { sendError } from './errors.js';
-import { rekorV1Routes } from './routes-v1.js';
-import { rekorV2Routes } from './routes-v2.js';
+import { createEntryRoutes, rekorV1Routes } from './routes-v1.js';
 import { tileRoutes } from './routes-tiles.js';
 
 /** Options of the HTTP server. */
@@ -33,8 +32,8 @@ export async function buildTLogServer(options: TLogServerOptions): Promise<Fasti
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler((err, request, reply) => sendError(request, reply, err));
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new TLogServerError('ERR_TLOG_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  await app.register(createEntryRoutes(options.service));
   await app.register(rekorV1Routes(options.service));
-  await app.register(rekorV2Routes(options.service));
   await app.register(tileRoutes(options.service));
   return app;
 }
