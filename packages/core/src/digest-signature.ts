@@ -8,7 +8,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import type { p256 } from '@noble/curves/nist.js';
 import { CoreError } from './errors.js';
 import { DerTag, derOid, derSequence, derValue, expectTag, parseDer } from './der.js';
@@ -78,7 +78,14 @@ interface DigestAddon {
   sign(key: NativeKey, hash: string, digest: Uint8Array, padding: number, saltLength: number): Buffer;
 }
 
-const ADDON_URL = new URL('../build/Release/signet_digest.node', import.meta.url);
+/**
+ * The addon, found from this package's own root (resolved by name, so that the CLI's bundle,
+ * which holds this module in another directory, finds it too).
+ */
+function addonPath(): string {
+  const pkg = createRequire(import.meta.url).resolve('@signet/core/package.json');
+  return join(dirname(pkg), 'build', 'Release', 'signet_digest.node');
+}
 
 // Loaded once per process, on first use. SIGNET_DIGEST_BACKEND: unset/'auto' = the addon when
 // it loads, else JS; 'js' = always JS (tests cover the fallback this way); 'native' = the addon
@@ -94,9 +101,9 @@ function digestAddon(): DigestAddon | undefined {
   let addon: DigestAddon | undefined;
   if (mode !== 'js') {
     try {
-      addon = createRequire(import.meta.url)(fileURLToPath(ADDON_URL)) as DigestAddon;
+      addon = createRequire(import.meta.url)(addonPath()) as DigestAddon;
     } catch (err) {
-      if (mode === 'native') throw new Error(`SIGNET_DIGEST_BACKEND=native but ${fileURLToPath(ADDON_URL)} did not load`, { cause: err });
+      if (mode === 'native') throw new Error('SIGNET_DIGEST_BACKEND=native but the digest-signature addon (build/Release/signet_digest.node) did not load', { cause: err });
     }
   }
   loaded = { addon };

@@ -102,7 +102,7 @@ export function registerTlogCommands(program: Command, serve: Command, io: Io): 
         for (const p of report.problems) io.out(`${p.code}: ${p.message}`);
         io.out(report.ok ? 'fsck: OK' : `fsck: ${report.problems.length} problem(s)`);
       }
-      // bin.ts sets the exit code from run(): a failed check is an error, not a side channel.
+      // main.ts sets the exit code from run(): a failed check is an error, not a side channel.
       if (!report.ok) throw new SignetError('ERR_LOG_CORRUPT', `fsck found ${report.problems.length} problem(s) in ${o.dataDir}`);
     });
 }

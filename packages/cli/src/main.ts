@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+// The `signet` command. `npm run build` bundles this module and what it imports into
+// dist/bin.js (scripts/bundle-cli.mjs); that file is the command users run.
 import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { userCacheHome } from './cache-dir.js';
