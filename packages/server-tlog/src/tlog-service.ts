@@ -68,8 +68,8 @@ export interface TLogServiceOptions {
   /**
    * Worker threads that run `createEntry` — parsing, verification, append, SET, checkpoint wait,
    * encoding — beside the event loop (see `WriteWorkers`); needs a log opened with
-   * `thread: 'worker'`. 0 does it all on the event loop. Default: one per core but one (at most
-   * 4) when the machine has more than one core and the log can be shared, else 0.
+   * `thread: 'worker'`. 0 does it all on the event loop. Default: one per core (at most 4) when
+   * the machine has more than one core and the log can be shared, else 0.
    */
   workers?: number;
 }
@@ -112,8 +112,9 @@ export class TLogService {
     this.keys = options.keys;
     this.#checkpointTimeoutMs = options.checkpointTimeoutMs ?? 30_000;
     this.#logIdHex = options.keys.v1LogId.toString('hex');
-    // One core is left to the HTTP thread and the log engine; the others verify and sign.
-    const workers = options.workers ?? (availableParallelism() > 1 && canShareLog(options.log) ? Math.min(4, availableParallelism() - 1) : 0);
+    // One per core (at most 4): verification and SETs are most of the work; the HTTP thread and
+    // the engine thread mostly wait (on sockets, on fsync). On 2 cores, 2 beat 1 by a few %.
+    const workers = options.workers ?? (availableParallelism() > 1 && canShareLog(options.log) ? Math.min(4, availableParallelism()) : 0);
     if (!Number.isSafeInteger(workers) || workers < 0) throw new RangeError('workers must be a non-negative integer');
     this.#workers = workers > 0 ? new WriteWorkers(workers, options.log, options.keys, this.#checkpointTimeoutMs) : undefined;
   }
