@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { KeyObject } from 'node:crypto';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { CoreError, SignetError } from '@signet/core';
 import { LogError, logPort, type TransparencyLog } from '@signet/log';
 import { TLogServerError, type TLogServerErrorCode } from './errors.js';
@@ -17,10 +18,10 @@ export interface EncodedEntry {
 /** What a write worker starts with (see write-worker.ts). */
 export interface WriteWorkerData {
   origin: string;
-  noteKey: import('node:crypto').KeyObject;
-  setKey: import('node:crypto').KeyObject;
+  noteKey: KeyObject;
+  setKey: KeyObject;
   checkpointTimeoutMs: number;
-  port: import('node:worker_threads').MessagePort;
+  port: MessagePort;
 }
 
 /** Jobs of one turn: request bodies as views over one transferred buffer. */
