@@ -16,7 +16,8 @@ export {
   type CreatedV1Entry,
   type LogInfo,
 } from './tlog-service.js';
-export { canonicalizeProposedEntry, type CanonicalEntry } from './rekor-v1-entries.js';
+export { canonicalizeProposedEntry, hashedRekordBody, type CanonicalEntry } from './rekor-v1-entries.js';
+export { setPayload, signSET } from './signed-entry-timestamp.js';
 export { canonicalizeCreateEntryRequest } from './rekor-v2-entries.js';
 export {
   keyMaterialFromPem,

@@ -218,3 +218,39 @@ export function keyFingerprint(m: KeyMaterial): string {
 export function keyIndexKeys(m: KeyMaterial): string[] {
   return [`key:${keyFingerprint(m)}`, ...m.emails.map((e) => `email:${e}`)];
 }
+
+/** Key material with what every entry signed by it repeats: its canonical PEM in base64 and its search keys. */
+export interface DecodedKey {
+  readonly key: KeyMaterial;
+  /** Base64 of the canonical PEM (how Rekor v1 bodies carry a key). */
+  readonly pemBase64: string;
+  readonly indexKeys: readonly string[];
+}
+
+/** Keys decoded recently, by the exact request text: most clients sign many entries with one key. */
+const decodedKeys = new Map<string, DecodedKey>();
+/** Most keys kept, and the longest request text kept (a certificate is ~1–3 KiB in base64). */
+const DECODED_KEYS_LIMIT = 1024;
+const DECODED_KEY_MAX_CHARS = 8192;
+
+/**
+ * Key material from the base64 of a PEM, as Rekor v1 requests carry it, with its canonical PEM
+ * and search keys; a text seen recently is decoded once (decoding, DER classification and the
+ * fingerprint cost about as much as a third of a P-256 verification). Only successes are kept.
+ * @throws TLogServerError `ERR_TLOG_KEY`; `ERR_TLOG_REQUEST` (via `decode`) for bad base64
+ */
+export function decodedKeyFromPemBase64(text: string, decode: (text: string) => Buffer): DecodedKey {
+  const hit = decodedKeys.get(text);
+  if (hit !== undefined) return hit;
+  const key = keyMaterialFromPem(decode(text));
+  const out: DecodedKey = Object.freeze({
+    key: Object.freeze({ ...key, emails: Object.freeze([...key.emails]) }),
+    pemBase64: Buffer.from(canonicalPem(key), 'utf8').toString('base64'),
+    indexKeys: Object.freeze(keyIndexKeys(key)),
+  });
+  if (text.length <= DECODED_KEY_MAX_CHARS) {
+    if (decodedKeys.size >= DECODED_KEYS_LIMIT) decodedKeys.delete(decodedKeys.keys().next().value as string);
+    decodedKeys.set(text, out);
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import { canonicalizeJSON, preAuthEncoding, type HashName } from '@signet/core';
 import { TLogServerError } from './errors.js';
 import { array, base64, hexDigest, object, optionalString, requestError, string, type JsonObject } from './json-fields.js';
 import {
-  canonicalPem, keyIndexKeys, keyMaterialFromPem, verifyDigestSignature, verifyMessageSignature, type KeyMaterial,
+  canonicalPem, decodedKeyFromPemBase64, keyIndexKeys, keyMaterialFromPem, verifyDigestSignature, verifyMessageSignature, type DecodedKey, type KeyMaterial,
 } from './key-material.js';
 
 /** A proposed entry after validation: what the log stores, and how it can be found again. */
@@ -34,8 +34,8 @@ function pemBase64(m: KeyMaterial): string {
   return Buffer.from(canonicalPem(m), 'utf8').toString('base64');
 }
 
-function keyFrom(o: JsonObject, key: string, path: string): KeyMaterial {
-  return keyMaterialFromPem(base64(o, key, path, 64 * 1024));
+function keyFrom(o: JsonObject, key: string, path: string): DecodedKey {
+  return decodedKeyFromPemBase64(string(o, key, path, 64 * 1024), (text) => base64({ [key]: text }, key, path));
 }
 
 /**
@@ -78,21 +78,27 @@ function hashedRekordV001(specIn: JsonObject): CanonicalEntry {
     throw requestError(`$.spec.data.hash.algorithm must be sha256, sha384 or sha512, not ${JSON.stringify(algorithm)}`);
   }
   const digest = hexDigest(hash, 'value', '$.spec.data.hash', DIGEST_BYTES[algorithm]);
-  verifyDigestSignature(key, algorithm, digest, signature);
+  verifyDigestSignature(key.key, algorithm, digest, signature);
   const hex = digest.toString('hex');
   return {
     kind: 'hashedrekord',
     apiVersion: '0.0.1',
-    body: body({
-      apiVersion: '0.0.1',
-      kind: 'hashedrekord',
-      spec: {
-        data: { hash: { algorithm, value: hex } },
-        signature: { content: signature.toString('base64'), publicKey: { content: pemBase64(key) } },
-      },
-    }),
-    indexKeys: [`${algorithm}:${hex}`, ...keyIndexKeys(key)],
+    body: hashedRekordBody(algorithm, hex, signature.toString('base64'), key.pemBase64),
+    indexKeys: [`${algorithm}:${hex}`, ...key.indexKeys],
   };
+}
+
+/**
+ * The canonical (RFC 8785) body of a hashedrekord 0.0.1 entry, written out directly: the one
+ * body every keyed and keyless signature submits. Keys are in canonical order, and the values
+ * (an algorithm name, lower-case hex, standard base64) need no escaping. Tests hold it equal to
+ * `canonicalizeJSON` of the same object.
+ */
+export function hashedRekordBody(algorithm: HashName, digestHex: string, signatureBase64: string, pemBase64: string): Buffer {
+  return Buffer.from(
+    `{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{"data":{"hash":{"algorithm":"${algorithm}","value":"${digestHex}"}},"signature":{"content":"${signatureBase64}","publicKey":{"content":"${pemBase64}"}}}}`,
+    'latin1',
+  );
 }
 
 interface ParsedEnvelope {
@@ -170,7 +176,7 @@ function dsseV001(specIn: JsonObject): CanonicalEntry {
   const signatures = env.signatures.map((s, i) => {
     const key = verifiers.find((k) => {
       try {
-        verifyMessageSignature(k, pae, s.sigBytes);
+        verifyMessageSignature(k.key, pae, s.sigBytes);
         return true;
       } catch (err) {
         if (err instanceof TLogServerError && err.code === 'ERR_TLOG_SIGNATURE') return false;
@@ -178,7 +184,7 @@ function dsseV001(specIn: JsonObject): CanonicalEntry {
       }
     });
     if (!key) throw new TLogServerError('ERR_TLOG_SIGNATURE', `DSSE signature ${i} does not verify with any of the given verifiers`);
-    return { signature: s.sig, verifier: pemBase64(key), key };
+    return { signature: s.sig, verifier: key.pemBase64, key };
   });
   signatures.sort((a, b) => (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0));
   const payloadHash = sha256Hex(env.payload);
@@ -194,7 +200,7 @@ function dsseV001(specIn: JsonObject): CanonicalEntry {
         signatures: signatures.map(({ signature, verifier }) => ({ signature, verifier })),
       },
     }),
-    indexKeys: uniq([...payloadIndexKeys(env), ...signatures.flatMap((s) => keyIndexKeys(s.key))]),
+    indexKeys: uniq([...payloadIndexKeys(env), ...signatures.flatMap((s) => s.key.indexKeys)]),
   };
 }
 

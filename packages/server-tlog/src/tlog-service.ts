@@ -74,8 +74,29 @@ export interface TLogServiceOptions {
   workers?: number;
 }
 
+/** A created v1 entry before it is put into an object or JSON. */
+interface CreatedV1Parts {
+  uuid: string;
+  bodyBase64: string;
+  index: number;
+  integratedTime: number;
+  set: Buffer;
+  cp: PublishedCheckpoint;
+  hashes: Buffer[];
+  duplicate: boolean;
+  verifiedMs: number;
+  sequencedMs: number;
+  checkpointMs: number;
+}
+
 /** A canonical entry with its RFC 6962 leaf hash. */
 type HashedEntry = CanonicalEntry & { readonly leafHash: Buffer };
+
+/** A checkpoint wait's deadline: `expire` ends the wait; `at` < 0 once it has ended either way. */
+interface Deadline {
+  at: number;
+  expire: () => void;
+}
 
 /** Reason of the abort when a checkpoint wait times out. */
 const TIMED_OUT = Symbol('checkpoint wait timed out');
@@ -102,10 +123,10 @@ export class TLogService {
   readonly #logIdHex: string;
   readonly #workers: WriteWorkers | undefined;
   /** Checkpoint waits with their deadlines (`at` < 0: finished); swept by one timer. */
-  #deadlines: { at: number; ac: AbortController }[] = [];
+  #deadlines: Deadline[] = [];
   #sweep: NodeJS.Timeout | undefined;
-  /** The latest checkpoint's root in hex: every proof answered against it repeats it. */
-  #rootHexOf: { cp: PublishedCheckpoint; hex: string } | undefined;
+  /** The latest checkpoint's root in hex and note in JSON: every proof answered against it repeats them. */
+  #rootHexOf: { cp: PublishedCheckpoint; hex: string; noteJson: Buffer | undefined } | undefined;
 
   constructor(options: TLogServiceOptions) {
     this.log = options.log;
@@ -164,22 +185,43 @@ export class TLogService {
   async #checkpointFor(index: number, signal?: AbortSignal): Promise<PublishedCheckpoint> {
     const current = this.log.checkpoint();
     if (current.size > index) return current;
+    const timedOut = (): LogError => new LogError('ERR_LOG_PUSHBACK', `no checkpoint covered entry ${index} within ${this.#checkpointTimeoutMs} ms`, { retryAfterSeconds: 1 });
+    if (signal === undefined) {
+      // No client signal (the write workers' case): no AbortController per wait, the deadline
+      // sweep rejects this promise itself. A timed-out wait stays registered with the log until
+      // the next checkpoint or close releases it (waits are bounded by the log's pushback).
+      return new Promise<PublishedCheckpoint>((resolve, reject) => {
+        const deadline: Deadline = { at: performance.now() + this.#checkpointTimeoutMs, expire: () => reject(timedOut()) };
+        this.#deadlines.push(deadline);
+        this.#armSweep();
+        this.log.awaitCheckpoint(index).then(
+          (cp) => {
+            deadline.at = -1;
+            resolve(cp);
+          },
+          (err: unknown) => {
+            deadline.at = -1;
+            reject(err);
+          },
+        );
+      });
+    }
     // One controller per wait, aborted by the client going away or by the deadline sweep: no
     // timer per request (thousands of waits per second).
     const ac = new AbortController();
-    const onGone = (): void => ac.abort(signal?.reason);
-    if (signal?.aborted === true) onGone();
-    else signal?.addEventListener('abort', onGone, { once: true });
-    const deadline = { at: performance.now() + this.#checkpointTimeoutMs, ac };
+    const onGone = (): void => ac.abort(signal.reason);
+    if (signal.aborted) onGone();
+    else signal.addEventListener('abort', onGone, { once: true });
+    const deadline: Deadline = { at: performance.now() + this.#checkpointTimeoutMs, expire: () => ac.abort(TIMED_OUT) };
     this.#deadlines.push(deadline);
     this.#armSweep();
     try {
       return await this.log.awaitCheckpoint(index, ac.signal);
     } catch (err) {
-      if (ac.signal.reason === TIMED_OUT) throw new LogError('ERR_LOG_PUSHBACK', `no checkpoint covered entry ${index} within ${this.#checkpointTimeoutMs} ms`, { retryAfterSeconds: 1 });
+      if (ac.signal.reason === TIMED_OUT) throw timedOut();
       throw err;
     } finally {
-      signal?.removeEventListener('abort', onGone);
+      signal.removeEventListener('abort', onGone);
       deadline.at = -1;
     }
   }
@@ -189,11 +231,13 @@ export class TLogService {
     const period = Math.max(1, Math.min(250, Math.floor(this.#checkpointTimeoutMs / 4)));
     this.#sweep = setInterval(() => {
       const now = performance.now();
-      const live: { at: number; ac: AbortController }[] = [];
+      const live: Deadline[] = [];
       for (const d of this.#deadlines) {
         if (d.at < 0) continue;
-        if (now >= d.at) d.ac.abort(TIMED_OUT);
-        else live.push(d);
+        if (now >= d.at) {
+          d.at = -1;
+          d.expire();
+        } else live.push(d);
       }
       this.#deadlines = live;
       if (live.length === 0) {
@@ -205,18 +249,26 @@ export class TLogService {
   }
 
   #rootHex(cp: PublishedCheckpoint): string {
-    if (this.#rootHexOf?.cp !== cp) this.#rootHexOf = { cp, hex: cp.rootHash.toString('hex') };
+    if (this.#rootHexOf?.cp !== cp) this.#rootHexOf = { cp, hex: cp.rootHash.toString('hex'), noteJson: undefined };
     return this.#rootHexOf.hex;
   }
 
+  /** The checkpoint note as a JSON string literal, UTF-8. */
+  #noteJson(cp: PublishedCheckpoint): Buffer {
+    this.#rootHex(cp);
+    const of = this.#rootHexOf!;
+    of.noteJson ??= Buffer.from(JSON.stringify(cp.note), 'utf8');
+    return of.noteJson;
+  }
+
   /** A v1 entry with SET and an inclusion proof against `cp` (or none when `cp` does not cover it). */
-  async #v1Entry(body: Buffer, index: number, integratedTime: number, cp: PublishedCheckpoint | undefined, set?: Buffer, bodyBase64 = body.toString('base64')): Promise<RekorV1Entry> {
+  async #v1Entry(body: Buffer, index: number, integratedTime: number, cp: PublishedCheckpoint | undefined): Promise<RekorV1Entry> {
     const entry: RekorV1Entry = {
-      body: bodyBase64,
+      body: body.toString('base64'),
       integratedTime,
       logID: this.#logIdHex,
       logIndex: index,
-      verification: { signedEntryTimestamp: (set ?? this.signedEntryTimestamp(body, integratedTime, index)).toString('base64') },
+      verification: { signedEntryTimestamp: this.signedEntryTimestamp(body, integratedTime, index).toString('base64') },
     };
     if (cp && cp.size > index) {
       const hashes = await this.log.inclusionProof(index, cp.size);
@@ -238,18 +290,51 @@ export class TLogService {
    * @throws TLogServerError (request faults); LogError `ERR_LOG_PUSHBACK`, `ERR_LOG_CLOSED`, `ERR_LOG_STORAGE`
    */
   async createEntryV1(proposal: unknown, signal?: AbortSignal): Promise<CreatedV1Entry> {
+    const c = await this.#createV1(proposal, signal);
+    const entry: RekorV1Entry = {
+      body: c.bodyBase64,
+      integratedTime: c.integratedTime,
+      logID: this.#logIdHex,
+      logIndex: c.index,
+      verification: {
+        signedEntryTimestamp: c.set.toString('base64'),
+        inclusionProof: { checkpoint: c.cp.note, hashes: c.hashes.map((h) => h.toString('hex')), logIndex: c.index, rootHash: this.#rootHex(c.cp), treeSize: c.cp.size },
+      },
+    };
+    return { uuid: c.uuid, entry: { [c.uuid]: entry }, duplicate: c.duplicate, verifiedMs: c.verifiedMs, sequencedMs: c.sequencedMs, checkpointMs: c.checkpointMs };
+  }
+
+  /** `createEntryV1` up to the parts of its answer. */
+  async #createV1(proposal: unknown, signal?: AbortSignal): Promise<CreatedV1Parts> {
     const start = performance.now();
     const canonical = this.#canonicalize('v1', proposal);
     const verifiedMs = performance.now() - start;
     const r = await this.#append(canonical);
     const sequencedMs = performance.now() - start;
-    const bodyBase64 = canonical.body.toString('base64');
     const cp = await this.#checkpointFor(r.index, signal);
     const checkpointMs = performance.now() - start;
-    const uuid = this.entryId(canonical.leafHash);
+    const bodyBase64 = canonical.body.toString('base64');
     const set = signSET(this.keys.setKey, this.#logIdHex, bodyBase64, r.integratedTime, r.index);
-    const entry = await this.#v1Entry(canonical.body, r.index, r.integratedTime, cp, set, bodyBase64);
-    return { uuid, entry: { [uuid]: entry }, duplicate: r.duplicate, verifiedMs, sequencedMs, checkpointMs };
+    const hashes = await this.log.inclusionProof(r.index, cp.size);
+    return { uuid: this.entryId(canonical.leafHash), bodyBase64, index: r.index, integratedTime: r.integratedTime, set, cp, hashes, duplicate: r.duplicate, verifiedMs, sequencedMs, checkpointMs };
+  }
+
+  /**
+   * The JSON of a created v1 entry, written out in the key order `createEntryV1`'s object has
+   * (what `JSON.stringify` of it gives, byte for byte; tests hold it so): thousands of answers a
+   * second, each mostly base64 and hex that needs no escaping. The checkpoint note, the one
+   * string that does (newlines, the signature lines' em dash), is encoded once per checkpoint.
+   */
+  #encodeV1(c: CreatedV1Parts): Buffer {
+    const hashes = c.hashes.length === 0 ? '' : `"${c.hashes.map((h) => h.toString('hex')).join('","')}"`;
+    const head = `{"${c.uuid}":{"body":"${c.bodyBase64}","integratedTime":${c.integratedTime},"logID":"${this.#logIdHex}","logIndex":${c.index},"verification":{"signedEntryTimestamp":"${c.set.toString('base64')}","inclusionProof":{"checkpoint":`;
+    const tail = `,"hashes":[${hashes}],"logIndex":${c.index},"rootHash":"${this.#rootHex(c.cp)}","treeSize":${c.cp.size}}}}}`;
+    const note = this.#noteJson(c.cp);
+    const out = Buffer.allocUnsafe(head.length + note.length + tail.length);
+    out.write(head, 0, 'latin1');
+    note.copy(out, head.length);
+    out.write(tail, head.length + note.length, 'latin1');
+    return out;
   }
 
   /**
@@ -294,14 +379,14 @@ export class TLogService {
     const request = parseJsonBody(body);
     const json = 'application/json; charset=utf-8';
     if (api === 'v1') {
-      const c = await this.createEntryV1(request, signal);
+      const c = await this.#createV1(request, signal);
       const headers: Record<string, string> = {
         'content-type': json,
         location: `/api/v1/log/entries/${c.uuid}`,
         'server-timing': `seq;dur=${c.sequencedMs.toFixed(2)}, cp;dur=${c.checkpointMs.toFixed(2)}, ver;dur=${c.verifiedMs.toFixed(2)}`,
       };
       if (c.duplicate) headers['x-signet-error-code'] = 'ERR_TLOG_DUPLICATE';
-      return { status: c.duplicate ? 409 : 201, headers, body: Buffer.from(JSON.stringify(c.entry)) };
+      return { status: c.duplicate ? 409 : 201, headers, body: this.#encodeV1(c) };
     }
     const c = await this.createEntryV2(request, signal);
     // A duplicate is the same entry again: answered like a new one (rekor-tiles is idempotent).
