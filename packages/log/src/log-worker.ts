@@ -1,11 +1,13 @@
 // The log's worker thread (`openLog({ thread: 'worker' })`, see worker-log.ts): runs the whole
 // engine — sequencer, integrator, publisher, the SQLite connection (and its WAL checkpointer),
 // the tile reader and proofs — so that the synchronous better-sqlite3 commits (one fsync each)
-// and the integration's SHA-256 never block the opening thread. The opening thread keeps the
-// signers, witnesses and clock: checkpoints are signed there on request. Other threads can be
-// clients too (`logPort` / `attachLog`): each client's appends and calls are answered on its
-// own port, and every client hears of every published checkpoint.
+// and the integration's SHA-256 never block the opening thread. Checkpoints are signed here
+// when the opening thread handed over its signers' keys, else there on request (witnesses,
+// custom signers or clock). Other threads can be clients too (`logPort` / `attachLog`): each
+// client's appends and calls are answered on its own port, and every client hears of every
+// published checkpoint.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { noteSignerFromPrivateKey } from '@signet/merkle';
 import { LogError } from './errors.js';
 import { openInlineLog, type Log } from './log.js';
 import type { LogStats, PublishedCheckpoint } from './types.js';
@@ -93,9 +95,10 @@ function published(cp: PublishedCheckpoint): void {
       try {
         const counts = new Uint8Array(cp.size - from);
         const all: Buffer[] = [];
-        for (let i = from; i < cp.size; i++) {
-          const p = await log.inclusionProof(i, cp.size);
-          counts[i - from] = p.length;
+        const paths = await log.inclusionProofs(from, cp.size, cp.size);
+        for (let i = 0; i < paths.length; i++) {
+          const p = paths[i]!;
+          counts[i] = p.length;
           for (const h of p) all.push(h);
         }
         proofs = { from, counts, hashes: pack(all) };
@@ -275,26 +278,32 @@ function onMessage(c: Client, msg: ToWorker): void {
 const owner: Client = { port: parentPort as unknown as MessagePort, owner: true, okOut: [], errOut: [], flushQueued: false, inFlight: 0, maxIndex: -1, detaching: false, gone: false };
 serve(owner);
 
+// Signing here when the opening thread handed over its keys (see worker-log.ts), else there.
+const localSigners = data.signingKeys?.map((k) => noteSignerFromPrivateKey(k.name, k.key, k.keyHash));
+
 openInlineLog(
   {
     dataDir: data.dataDir,
     origin: data.origin,
-    signers: [],
+    signers: localSigners ?? [],
     batchSize: data.batchSize,
     batchDelayMs: data.batchDelayMs,
     checkpointIntervalMs: data.checkpointIntervalMs,
     maxPending: data.maxPending,
-    clock: () => new Date(now),
+    clock: localSigners !== undefined ? () => new Date() : () => new Date(now),
     onError: (err) => post(owner, { t: 'error', e: serializeError(err) }),
   },
   {
-    sign(size, rootHash) {
-      const id = nextSign++;
-      return new Promise((resolve, reject) => {
-        signing.set(id, { resolve, reject });
-        post(owner, { t: 'sign', id, size, rootHash: pack([rootHash]) });
-      });
-    },
+    sign:
+      localSigners !== undefined
+        ? undefined
+        : (size, rootHash) => {
+            const id = nextSign++;
+            return new Promise((resolve, reject) => {
+              signing.set(id, { resolve, reject });
+              post(owner, { t: 'sign', id, size, rootHash: pack([rootHash]) });
+            });
+          },
     published,
   },
 ).then(

@@ -104,12 +104,15 @@ export async function signCheckpoint(
 
 /**
  * Hooks of the engine when it runs in the log's worker thread (log-worker.ts): the checkpoint
- * is signed (and cosigned) by the opening thread, which holds the signers and witnesses, and
- * every published checkpoint is reported back to it.
+ * is signed (and cosigned) by the opening thread when it holds witnesses or signers that cannot
+ * cross threads, and every published checkpoint is reported back to it.
  */
 export interface EngineHooks {
-  /** Signs a checkpoint of `size` and `rootHash`; resolves with the note and its publication time. */
-  sign(size: number, rootHash: Buffer): Promise<{ note: string; publishedAt: Date }>;
+  /**
+   * Signs a checkpoint of `size` and `rootHash`; resolves with the note and its publication
+   * time. Undefined: the engine signs with its own `signers` (keys handed to its thread).
+   */
+  sign: ((size: number, rootHash: Buffer) => Promise<{ note: string; publishedAt: Date }>) | undefined;
   /** Called after a checkpoint was durably stored and became the published one. */
   published(cp: PublishedCheckpoint): void;
 }
@@ -403,7 +406,7 @@ export class Log implements TransparencyLog {
     // Size and root are read together, between two integrations.
     const { size, rootHash } = await this.#exclusive(async () => ({ size: this.#builder.size, rootHash: this.#builder.root() }));
     let cp: PublishedCheckpoint;
-    if (this.#hooks !== undefined) {
+    if (this.#hooks?.sign !== undefined) {
       const { note, publishedAt } = await this.#hooks.sign(size, rootHash);
       cp = { size, rootHash, note, publishedAt };
     } else {
@@ -476,6 +479,20 @@ export class Log implements TransparencyLog {
     this.#checkTreeSize(treeSize);
     if (index >= treeSize) throw new LogError('ERR_LOG_INDEX', `index ${index} is not below tree size ${treeSize}`);
     return this.#reader.inclusion(index, 0, treeSize);
+  }
+
+  /**
+   * `inclusionProof(i, treeSize)` for every i in [from, to), in one walk (see
+   * `TileReader.inclusionRange`): the proofs a checkpoint's newly covered entries need.
+   * @internal For the engine thread's proof push.
+   */
+  async inclusionProofs(from: number, to: number, treeSize: number): Promise<Buffer[][]> {
+    this.#checkOpen();
+    checkInteger(from, 'index');
+    checkInteger(to, 'index');
+    this.#checkTreeSize(treeSize);
+    if (from > to || to > treeSize) throw new LogError('ERR_LOG_INDEX', `range [${from}, ${to}) is not within tree size ${treeSize}`);
+    return this.#reader.inclusionRange(from, to, treeSize);
   }
 
   async consistencyProof(oldSize: number, newSize: number): Promise<Buffer[]> {

@@ -156,6 +156,34 @@ export class TileReader {
     return path;
   }
 
+  /**
+   * PATH(m, D[0:size]) for every m in [lo, hi), leaf to root, in one walk of the tree: each
+   * subtree hash is looked up once for all the leaves that need it (about 4·(hi − lo) + 2·log
+   * size lookups instead of (hi − lo)·log size), which is what a checkpoint's batch of new
+   * entries costs.
+   */
+  async inclusionRange(lo: number, hi: number, size: number): Promise<Buffer[][]> {
+    const out: Buffer[][] = Array.from({ length: hi - lo }, () => []);
+    const walk = async (start: number, end: number): Promise<void> => {
+      const a = Math.max(lo, start);
+      const b = Math.min(hi, end);
+      if (a >= b || end - start <= 1) return;
+      const mid = start + splitPoint(end - start);
+      if (a < mid) {
+        await walk(start, mid);
+        const h = await this.mth(mid, end);
+        for (let m = a, last = Math.min(b, mid); m < last; m++) out[m - lo]!.push(h);
+      }
+      if (b > mid) {
+        await walk(mid, end);
+        const h = await this.mth(start, mid);
+        for (let m = Math.max(a, mid); m < b; m++) out[m - lo]!.push(h);
+      }
+    };
+    await walk(0, size);
+    return out;
+  }
+
   /** SUBPROOF(m, D[start:end], b) of RFC 9162 §2.1.4.1. */
   async consistency(m: number, start: number, end: number, b: boolean): Promise<Buffer[]> {
     const n = end - start;

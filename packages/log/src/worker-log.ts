@@ -1,4 +1,5 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { noteSigningKeyOf, type NoteSigningKey } from '@signet/merkle';
 import { LogError, admissionError, checkInteger } from './errors.js';
 import { CheckpointWaiters } from './checkpoint-waiters.js';
 import { signCheckpoint, toSequenceItem } from './log.js';
@@ -30,6 +31,19 @@ function revive(e: SerializedError): Error {
   return new LogError('ERR_LOG_STORAGE', `log worker: ${e.message}`);
 }
 
+/**
+ * The signers' keys when the engine thread can sign checkpoints itself: every signer came from
+ * `noteSignerFromPrivateKey`, no witness must cosign (a hook cannot cross threads), and the clock
+ * is the real one (the engine stamps `publishedAt`). A checkpoint then costs no round trip
+ * through this thread, which may be busy (an HTTP server's event loop): under load that wait
+ * was most of the time from integration to publication.
+ */
+function portableSigningKeys(options: LogOptions): NoteSigningKey[] | undefined {
+  if (options.clock !== undefined || (options.witnesses?.length ?? 0) > 0) return undefined;
+  const keys = options.signers.map((s) => noteSigningKeyOf(s));
+  return keys.every((k) => k !== undefined) && keys.length > 0 ? (keys as NoteSigningKey[]) : undefined;
+}
+
 const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 function fromWire(cp: WireCheckpoint): PublishedCheckpoint {
@@ -45,9 +59,10 @@ function splitHashes(u: Uint8Array): Buffer[] {
 
 /**
  * Opens the log with its engine in a worker thread (log-worker.ts). This thread validates
- * appends, sends those of one event-loop turn in one message, signs checkpoints on request,
- * keeps the latest published checkpoint (so `checkpoint()` and `awaitCheckpoint` are local) and
- * the inclusion proofs pushed with it; everything else is one message round trip.
+ * appends, sends those of one event-loop turn in one message, signs checkpoints on request
+ * (unless the engine thread got the signers' keys, see `portableSigningKeys`), keeps the latest
+ * published checkpoint (so `checkpoint()` and `awaitCheckpoint` are local) and the inclusion
+ * proofs pushed with it; everything else is one message round trip.
  * @internal Use `openLog({ thread: 'worker' })`.
  */
 export async function openWorkerLog(options: LogOptions): Promise<TransparencyLog> {
@@ -138,6 +153,7 @@ class WorkerLog implements TransparencyLog {
       maxPending: options.maxPending,
       now: this.#clock().getTime(),
       proofBatchLimit: PROOF_BATCH_LIMIT,
+      signingKeys: portableSigningKeys(options),
     };
     this.ready = new Promise<void>((resolve, reject) => (this.#onReady = { resolve, reject }));
     if (attachTo !== undefined) {

@@ -1,6 +1,7 @@
 // Messages between a worker-mode log (worker-log.ts, the opening thread) and its engine thread
 // (log-worker.ts). Byte payloads travel as fresh, transferred ArrayBuffers.
 import type { MessagePort } from 'node:worker_threads';
+import type { NoteSigningKey } from '@signet/merkle';
 import type { LogStats } from './types.js';
 
 /** What the engine thread is started with. */
@@ -15,6 +16,12 @@ export interface WorkerLogData {
   now: number;
   /** Most entries newly covered by a checkpoint whose proofs are sent with it. */
   proofBatchLimit: number;
+  /**
+   * The signers' keys, when the engine thread signs checkpoints itself (every signer made by
+   * `noteSignerFromPrivateKey`, no witnesses, the real clock); else checkpoints are signed by
+   * the opening thread on request.
+   */
+  signingKeys: NoteSigningKey[] | undefined;
 }
 
 /** An error as it crosses threads. */

@@ -31,6 +31,14 @@ describe('proofs while the tree grows (memoized nodes, right edges and partial t
         }
         for (const old of seen) if (old <= s) assert.deepEqual(await log.consistencyProof(old, s), tree.consistencyProof(old, s), `consistency ${old}→${s}`);
       }
+      // The engine's batch walk: every leaf a checkpoint newly covers, and other ranges.
+      const ranges: [number, number][] = [[size - step, size], [0, Math.min(size, 300)], [Math.max(0, size - 700), Math.max(0, size - 3)], [size >> 1, (size >> 1) + 1], [size, size]];
+      for (const [lo, hi] of ranges) {
+        if (lo > hi) continue;
+        const paths = await (log as unknown as { inclusionProofs(lo: number, hi: number, n: number): Promise<Buffer[][]> }).inclusionProofs(lo, hi, size);
+        assert.equal(paths.length, hi - lo);
+        paths.forEach((p, k) => assert.deepEqual(p, tree.inclusionProof(lo + k, size), `batch proof of ${lo + k} in ${size}`));
+      }
     }
   });
 });

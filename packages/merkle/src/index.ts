@@ -29,6 +29,8 @@ export {
   noteVerifierFromPublicKey,
   noteVerifierFromVkey,
   noteSignerFromPrivateKey,
+  noteSigningKeyOf,
+  type NoteSigningKey,
   type NoteVerifier,
 } from './note-verifier.js';
 export { verifySignedNote } from './verify-note.js';

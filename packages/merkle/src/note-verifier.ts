@@ -70,7 +70,7 @@ export function noteSignerFromPrivateKey(name: string, key: KeyObject, keyHash?:
   if (key.type !== 'private') throw new TypeError('a private key is needed to sign notes');
   const verifier = noteVerifierFromPublicKey(name, key, keyHash);
   const kind = key.asymmetricKeyType;
-  return {
+  const signer: NoteSigner = {
     name,
     keyHash: verifier.keyHash,
     sign(body) {
@@ -79,6 +79,27 @@ export function noteSignerFromPrivateKey(name: string, key: KeyObject, keyHash?:
       return sign('sha256', body, key);
     },
   };
+  signingKeys.set(signer, Object.freeze({ name, key, keyHash: Uint8Array.from(verifier.keyHash) }));
+  return signer;
+}
+
+/** What a signer from `noteSignerFromPrivateKey` was made of: enough to make it again elsewhere. */
+export interface NoteSigningKey {
+  readonly name: string;
+  readonly key: KeyObject;
+  readonly keyHash: Uint8Array;
+}
+
+const signingKeys = new WeakMap<NoteSigner, NoteSigningKey>();
+
+/**
+ * The name, private key and key ID behind a signer made by `noteSignerFromPrivateKey` (undefined
+ * for any other signer): a `KeyObject` can be posted to another thread, a signer's closure
+ * cannot, so a thread that must sign there (the log's engine thread) re-creates the signer from
+ * this with `noteSignerFromPrivateKey(k.name, k.key, k.keyHash)`.
+ */
+export function noteSigningKeyOf(signer: NoteSigner): NoteSigningKey | undefined {
+  return signingKeys.get(signer);
 }
 
 /**
