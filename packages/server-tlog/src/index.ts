@@ -39,6 +39,7 @@ export {
 } from './log-keys.js';
 export { localWitness } from './witness.js';
 export { buildTLogServer, type TLogServerOptions } from './http/server.js';
-export { httpStatusOf } from './http/errors.js';
+export { httpStatusOf, errorAnswer, type ErrorAnswer } from './http/errors.js';
+export { createEntryFastPath } from './http/create-fast-path.js';
 export { parseTilePath, type TilePath } from './http/routes-tiles.js';
 export { startTLogServer, fsckLog, checkpointVerifiers, type TLogServerConfig, type RunningTLogServer } from './serve.js';

@@ -32,6 +32,8 @@ export interface TLogServerConfig {
   workers?: number;
   /** Where the log engine runs (`LogOptions.thread`); default `'worker'`: storage never blocks the HTTP thread. */
   logThread?: 'inline' | 'worker';
+  /** See `TLogServerOptions.fastCreatePath`. */
+  fastCreatePath?: boolean;
 }
 
 /** A running transparency log server. */
@@ -68,7 +70,7 @@ export async function startTLogServer(config: TLogServerConfig): Promise<Running
   try {
     const hostPort = (port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const deferred = createDeferredService();
-    app = await buildTLogServer({ service: deferred.proxy, ...(config.bodyLimit !== undefined ? { bodyLimit: config.bodyLimit } : {}), logger: config.logger ?? false });
+    app = await buildTLogServer({ service: deferred.proxy, ...(config.bodyLimit !== undefined ? { bodyLimit: config.bodyLimit } : {}), logger: config.logger ?? false, ...(config.fastCreatePath !== undefined ? { fastCreatePath: config.fastCreatePath } : {}) });
     await app.listen({ host, port: config.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -41,19 +41,36 @@ function fromFastify(err: FastifyError): TLogServerError | undefined {
   }
 }
 
-/** One error, answered in the shape of the API the route emulates (Rekor v1 `Error`, grpc-gateway status for v2, text elsewhere). */
-export function sendError(request: FastifyRequest, reply: FastifyReply, raw: unknown): FastifyReply {
+/** An error answer: status, headers and body. */
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Undefined for the errors this server raises on purpose; else the unexpected error (to log). */
+  unexpected: unknown;
+}
+
+/** One error, in the shape of the API the route at `url` emulates (Rekor v1 `Error`, grpc-gateway status for v2, text elsewhere). */
+export function errorAnswer(url: string, raw: unknown): ErrorAnswer {
   let err: SignetError | undefined = raw instanceof SignetError ? raw : undefined;
   if (!err && raw instanceof Error) err = fromFastify(raw as FastifyError);
   const status = err ? httpStatusOf(err) : 500;
   const message = err ? err.message : 'internal error';
   const code = err ? err.code : 'ERR_INTERNAL';
-  if (!err) request.log.error({ err: raw }, 'unexpected error');
-  if (err instanceof LogError && err.code === 'ERR_LOG_PUSHBACK') reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1))));
-  else if (status === 503) reply.header('retry-after', '1');
-  reply.code(status).header('x-signet-error-code', code);
-  const url = request.url;
-  if (url.startsWith('/api/v2/')) return reply.type('application/json').send({ code: GRPC[status] ?? 2, message, details: [], errorCode: code });
-  if (url.startsWith('/api/')) return reply.type('application/json').send({ code: status, message, errorCode: code });
-  return reply.type('text/plain; charset=utf-8').send(`${code}: ${message}\n`);
+  const headers: Record<string, string> = {};
+  if (err instanceof LogError && err.code === 'ERR_LOG_PUSHBACK') headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1)));
+  else if (status === 503) headers['retry-after'] = '1';
+  headers['x-signet-error-code'] = code;
+  const unexpected = err ? undefined : raw;
+  const json = 'application/json; charset=utf-8';
+  if (url.startsWith('/api/v2/')) return { status, headers: { ...headers, 'content-type': json }, body: JSON.stringify({ code: GRPC[status] ?? 2, message, details: [], errorCode: code }), unexpected };
+  if (url.startsWith('/api/')) return { status, headers: { ...headers, 'content-type': json }, body: JSON.stringify({ code: status, message, errorCode: code }), unexpected };
+  return { status, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, body: `${code}: ${message}\n`, unexpected };
+}
+
+/** `errorAnswer` through fastify. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, raw: unknown): FastifyReply {
+  const a = errorAnswer(request.url, raw);
+  if (a.unexpected !== undefined) request.log.error({ err: a.unexpected }, 'unexpected error');
+  return reply.code(a.status).headers(a.headers).send(a.body);
 }

@@ -1,6 +1,8 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { TLogServerError } from '../errors.js';
 import type { TLogService } from '../tlog-service.js';
+import { createEntryFastPath } from './create-fast-path.js';
 import { sendError } from './errors.js';
 import { createEntryRoutes, rekorV1Routes } from './routes-v1.js';
 import { tileRoutes } from './routes-tiles.js';
@@ -12,6 +14,11 @@ export interface TLogServerOptions {
   bodyLimit?: number;
   /** Pino logger options or `false` (default: no request logging). */
   logger?: boolean | object;
+  /**
+   * Serve plain create-entry requests on node:http ahead of fastify (`createEntryFastPath`).
+   * Default: on, unless request logging is on (fastify logs the requests it serves).
+   */
+  fastCreatePath?: boolean;
 }
 
 /**
@@ -20,13 +27,36 @@ export interface TLogServerOptions {
  * keys refused (400); every error in the emulated API's error shape.
  */
 export async function buildTLogServer(options: TLogServerOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? 4 * 1024 * 1024;
+  let closing = false;
+  const fastPath = options.fastCreatePath ?? (options.logger === undefined || options.logger === false);
+  const fast = fastPath ? createEntryFastPath(options.service, bodyLimit, () => closing) : undefined;
   const app = Fastify({
-    bodyLimit: options.bodyLimit ?? 4 * 1024 * 1024,
+    ...(fast !== undefined
+      ? {
+          // What fastify does with the server it makes, done here for this one.
+          serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void, opts: FastifyServerOptions) => {
+            const server = createServer((req, res) => {
+              if (!fast(req, res)) handler(req, res);
+            });
+            server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
+            server.requestTimeout = opts.requestTimeout ?? 0;
+            server.setTimeout(opts.connectionTimeout ?? 0);
+            return server;
+          },
+        }
+      : {}),
+    bodyLimit,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     logger: options.logger ?? false,
     return503OnClosing: true,
     keepAliveTimeout: 10_000,
+  });
+  // From here on new requests get fastify's 503 (return503OnClosing), not the fast path.
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   // JSON is the only request media type (fastify also parses text/plain by default).
   app.removeContentTypeParser('text/plain');
