@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { attachLog } from '@signet/log';
 import { logKeysFrom } from './log-keys.js';
 import { TLogService } from './tlog-service.js';
-import { packViews, toWireError, type WriteJobs, type WriteResults, type WriteWorkerData } from './write-workers.js';
+import { packResults, toWireError, type EncodedEntry, type WireError, type WriteJobs, type WriteWorkerData } from './write-workers.js';
 
 const data = workerData as WriteWorkerData;
 const service = attachLog(data.port).then(
@@ -13,22 +13,22 @@ const service = attachLog(data.port).then(
 // Without a log nothing can be answered: end the thread, the pool fails its requests.
 service.catch(() => process.exit(1));
 
-let done: WriteResults = [];
+let answers: { id: number; entry: EncodedEntry }[] = [];
+let errors: [number, WireError][] = [];
 let flushQueued = false;
 
 /** Outcomes of one turn (typically every request one checkpoint released) go back in one message. */
-function finish(r: WriteResults[number]): void {
-  done.push(r);
+function finish(id: number, entry: EncodedEntry | undefined, err?: unknown): void {
+  if (entry !== undefined) answers.push({ id, entry });
+  else errors.push([id, toWireError(err)]);
   if (flushQueued) return;
   flushQueued = true;
   setImmediate(() => {
     flushQueued = false;
-    const out = done;
-    done = [];
-    const oks = out.filter((x) => x.ok);
-    const { buffer, views } = packViews(oks.map((x) => x.body));
-    oks.forEach((x, i) => (x.body = views[i]!));
-    parentPort!.postMessage(out, [buffer]);
+    const { results, transfer } = packResults(answers, errors);
+    answers = [];
+    errors = [];
+    parentPort!.postMessage(results, transfer);
   });
 }
 
@@ -48,8 +48,8 @@ function pump(s: TLogService): void {
   for (; head < end; head++) {
     const { id, api, body } = queue[head]!;
     s.createEntry(api, body).then(
-      (e) => finish({ id, ok: true, status: e.status, headers: e.headers, body: e.body }),
-      (err: unknown) => finish({ id, ok: false, e: toWireError(err) }),
+      (e) => finish(id, e),
+      (err: unknown) => finish(id, undefined, err),
     );
   }
   if (head < queue.length) {

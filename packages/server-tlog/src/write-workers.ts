@@ -39,8 +39,54 @@ export interface WireError {
   retryAfterSeconds: number | undefined;
 }
 
-/** Outcomes of one turn: answer bodies as views over one transferred buffer. */
-export type WriteResults = ({ id: number; ok: true; status: number; headers: Record<string, string>; body: Uint8Array } | { id: number; ok: false; e: WireError })[];
+/**
+ * Outcomes of one turn, flat (a structured clone of one object per answer, each with a headers
+ * object, cost the worker and the HTTP thread more than the rest of the hand-over): answers in
+ * `ids`/`statuses`/`lens` with their bodies back to back in `bodies` (transferred) and their
+ * headers, `counts[i]` name and value pairs each, as lines of `heads` (the values are the
+ * server's own and never hold a line break); failures in `errors`.
+ */
+export interface WriteResults {
+  ids: Float64Array;
+  statuses: Uint16Array;
+  lens: Uint32Array;
+  counts: Uint8Array;
+  bodies: ArrayBuffer;
+  heads: string;
+  errors: [number, WireError][];
+}
+
+/** Packs answers (and failures) of one turn into `WriteResults` and its transfer list. */
+export function packResults(answers: readonly { id: number; entry: EncodedEntry }[], errors: [number, WireError][]): { results: WriteResults; transfer: ArrayBuffer[] } {
+  const n = answers.length;
+  const ids = new Float64Array(n);
+  const statuses = new Uint16Array(n);
+  const lens = new Uint32Array(n);
+  const counts = new Uint8Array(n);
+  const heads: string[] = [];
+  let total = 0;
+  for (let i = 0; i < n; i++) total += answers[i]!.entry.body.length;
+  const bodies = new ArrayBuffer(total);
+  const all = new Uint8Array(bodies);
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    const { id, entry } = answers[i]!;
+    ids[i] = id;
+    statuses[i] = entry.status;
+    lens[i] = entry.body.length;
+    all.set(entry.body, off);
+    off += entry.body.length;
+    let c = 0;
+    for (const k in entry.headers) {
+      const v = entry.headers[k]!;
+      if (k.includes('\n') || v.includes('\n')) throw new Error(`header ${k} holds a line break`);
+      heads.push(k, v);
+      c++;
+    }
+    counts[i] = c;
+  }
+  return { results: { ids, statuses, lens, counts, bodies, heads: heads.join('\n'), errors }, transfer: [bodies, ids.buffer as ArrayBuffer, statuses.buffer as ArrayBuffer, lens.buffer as ArrayBuffer, counts.buffer as ArrayBuffer] };
+}
 
 /** Copies `parts` into one fresh ArrayBuffer and returns views of it, one per part. */
 export function packViews(parts: readonly Uint8Array[]): { buffer: ArrayBuffer; views: Uint8Array[] } {
@@ -126,14 +172,28 @@ export class WriteWorkers {
   }
 
   #onResults(slot: Slot, results: WriteResults): void {
-    for (const r of results) {
-      const p = this.#pending.get(r.id);
+    const { ids, statuses, lens, counts, heads, errors } = results;
+    const bodies = Buffer.from(results.bodies);
+    const lines = heads.split('\n');
+    let line = 0;
+    let off = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const headers: Record<string, string> = {};
+      for (let k = 0; k < counts[i]!; k++, line += 2) headers[lines[line]!] = lines[line + 1]!;
+      const body = bodies.subarray(off, off + lens[i]!);
+      off += lens[i]!;
+      const p = this.#pending.get(ids[i]!);
       if (!p) continue;
-      this.#pending.delete(r.id);
-      if (r.ok) p.resolve({ status: r.status, headers: r.headers, body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength) });
-      else p.reject(reviveError(r.e));
+      this.#pending.delete(ids[i]!);
+      p.resolve({ status: statuses[i]!, headers, body });
     }
-    slot.inFlight -= results.length;
+    for (const [id, e] of errors) {
+      const p = this.#pending.get(id);
+      if (!p) continue;
+      this.#pending.delete(id);
+      p.reject(reviveError(e));
+    }
+    slot.inFlight -= ids.length + errors.length;
     if (slot.inFlight === 0) slot.worker.unref();
   }
 
