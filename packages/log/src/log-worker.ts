@@ -203,8 +203,10 @@ function onMessage(c: Client, msg: ToWorker): void {
     case 'append': {
       now = Math.max(now, msg.now);
       const bytes = new Uint8Array(msg.buf);
+      const keys = msg.keys === '' ? [] : msg.keys.split('\0');
       let off = 0;
-      for (let i = 0; i < msg.keys.length; i++) {
+      let k = 0;
+      for (let i = 0; i < msg.keyCounts.length; i++) {
         const id = msg.firstId + i;
         const leafLen = msg.lens[2 * i]!;
         const idLen = msg.lens[2 * i + 1]!;
@@ -214,7 +216,9 @@ function onMessage(c: Client, msg: ToWorker): void {
         off += idLen;
         let p: Promise<{ index: number; integratedTime: number; duplicate: boolean }>;
         try {
-          p = log!.append({ leaf, identity, indexKeys: msg.keys[i]! });
+          const n = msg.keyCounts[i]!;
+          p = log!.append({ leaf, identity, indexKeys: keys.slice(k, k + n) });
+          k += n;
         } catch (err) {
           p = Promise.reject(err);
         }

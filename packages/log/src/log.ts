@@ -65,8 +65,8 @@ export function toSequenceItem(req: AppendRequest): SequenceItem {
   const indexKeys = req.indexKeys ?? [];
   if (indexKeys.length > MAX_INDEX_KEYS) throw new RangeError(`at most ${MAX_INDEX_KEYS} index keys`);
   for (const k of indexKeys) {
-    if (typeof k !== 'string' || k.length === 0 || k.length > MAX_INDEX_KEY_LENGTH) {
-      throw new RangeError(`index keys must be strings of 1 to ${MAX_INDEX_KEY_LENGTH} characters`);
+    if (typeof k !== 'string' || k.length === 0 || k.length > MAX_INDEX_KEY_LENGTH || k.includes('\0')) {
+      throw new RangeError(`index keys must be strings of 1 to ${MAX_INDEX_KEY_LENGTH} characters, without NUL`);
     }
   }
   return { leaf: Buffer.from(leaf), identity: Buffer.from(identity), indexKeys: [...indexKeys] };

@@ -338,7 +338,8 @@ class WorkerLog implements TransparencyLog {
     for (const { item } of out) total += item.leaf.length + item.identity.length;
     const bytes = new Uint8Array(new ArrayBuffer(total));
     const lens = new Uint32Array(out.length * 2);
-    const keys: string[][] = new Array(out.length);
+    const keyCounts = new Uint8Array(out.length);
+    const keys: string[] = [];
     let off = 0;
     for (let i = 0; i < out.length; i++) {
       const { item } = out[i]!;
@@ -348,10 +349,16 @@ class WorkerLog implements TransparencyLog {
       off += item.identity.length;
       lens[2 * i] = item.leaf.length;
       lens[2 * i + 1] = item.identity.length;
-      keys[i] = item.indexKeys as string[];
+      keyCounts[i] = item.indexKeys.length;
+      for (const k of item.indexKeys) keys.push(k);
     }
     // Ids are consecutive: appends are queued in id order and sent in one piece.
-    this.#post({ t: 'append', firstId: out[0]!.id, now: this.#clock().getTime(), buf: bytes.buffer, lens, keys }, [bytes.buffer, lens.buffer as ArrayBuffer]);
+    // Index keys as one string (NUL-separated; keys are checked free of NUL) and a count per
+    // entry: one string clones far cheaper than an array of arrays.
+    this.#post(
+      { t: 'append', firstId: out[0]!.id, now: this.#clock().getTime(), buf: bytes.buffer, lens, keyCounts, keys: keys.join('\0') },
+      [bytes.buffer, lens.buffer as ArrayBuffer, keyCounts.buffer as ArrayBuffer],
+    );
   }
 
   awaitCheckpoint(index: number, signal?: AbortSignal): Promise<PublishedCheckpoint> {

@@ -42,10 +42,11 @@ export interface WireCheckpoint {
 
 export type ToWorker =
   /**
-   * Appends `keys.length` entries numbered from `firstId`: `buf` holds leaf then identity of each,
-   * with their lengths in `lens` (two per entry). `now`: the opening thread's clock (ms).
+   * Appends `keyCounts.length` entries numbered from `firstId`: `buf` holds leaf then identity of
+   * each, with their lengths in `lens` (two per entry); `keys` their index keys, NUL-separated,
+   * `keyCounts[i]` for entry i. `now`: the opening thread's clock (ms).
    */
-  | { t: 'append'; firstId: number; now: number; buf: ArrayBuffer; lens: Uint32Array; keys: string[][] }
+  | { t: 'append'; firstId: number; now: number; buf: ArrayBuffer; lens: Uint32Array; keyCounts: Uint8Array; keys: string }
   | { t: 'signed'; id: number; note?: string; publishedAt?: number; error?: string }
   | { t: 'call'; id: number; m: string; a: unknown[] }
   /** Opening thread only: serve another client (a front in another thread) on `port`. */

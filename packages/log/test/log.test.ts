@@ -112,6 +112,7 @@ for (const thread of ['inline', 'worker'] as const) {
       assert.throws(() => log.append({ leaf: Buffer.alloc(MAX_LEAF_SIZE + 1) }), RangeError);
       assert.throws(() => log.append({ leaf: Buffer.from('x'), identity: new Uint8Array(0) }), RangeError);
       assert.throws(() => log.append({ leaf: Buffer.from('x'), indexKeys: [''] }), RangeError);
+      assert.throws(() => log.append({ leaf: Buffer.from('x'), indexKeys: ['a\0b'] }), RangeError, 'NUL separates keys between threads');
       assert.throws(() => log.append({ leaf: 'x' as unknown as Uint8Array }), TypeError);
       assert.equal((await log.append({ leaf: Buffer.alloc(MAX_LEAF_SIZE) })).index, 0);
     });

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { attachLog } from '@signet/log';
 import { logKeysFrom } from './log-keys.js';
 import { TLogService } from './tlog-service.js';
-import { packResults, toWireError, type EncodedEntry, type WireError, type WriteJobs, type WriteWorkerData } from './write-workers.js';
+import { packResults, toWireError, type EncodedEntry, type EntryApi, type WireError, type WriteJobs, type WriteWorkerData } from './write-workers.js';
 
 const data = workerData as WriteWorkerData;
 const service = attachLog(data.port).then(
@@ -33,7 +33,7 @@ function finish(id: number, entry: EncodedEntry | undefined, err?: unknown): voi
 }
 
 /** Requests received and not started yet. */
-const queue: { id: number; api: WriteJobs['apis'][number]; body: Uint8Array }[] = [];
+const queue: { id: number; api: EntryApi; body: Uint8Array }[] = [];
 let head = 0;
 let pumping = false;
 /**
@@ -62,7 +62,13 @@ function pump(s: TLogService): void {
 }
 
 parentPort!.on('message', (jobs: WriteJobs) => {
-  for (let i = 0; i < jobs.apis.length; i++) queue.push({ id: jobs.ids[i]!, api: jobs.apis[i]!, body: jobs.bodies[i]! });
+  const all = new Uint8Array(jobs.bodies);
+  let off = 0;
+  for (let i = 0; i < jobs.ids.length; i++) {
+    const len = jobs.lens[i]!;
+    queue.push({ id: jobs.ids[i]!, api: jobs.v2[i] === 1 ? 'v2' : 'v1', body: all.subarray(off, off + len) });
+    off += len;
+  }
   if (pumping) return;
   pumping = true;
   void service.then((s) => pump(s));

@@ -24,11 +24,15 @@ export interface WriteWorkerData {
   port: MessagePort;
 }
 
-/** Jobs of one turn: request bodies as views over one transferred buffer. */
+/**
+ * Jobs of one turn, flat like `WriteResults`: request bodies back to back in `bodies` (transferred),
+ * `lens[i]` bytes each, and `v2[i]` 1 for `/api/v2` (else v1).
+ */
 export interface WriteJobs {
   ids: Float64Array;
-  apis: EntryApi[];
-  bodies: Uint8Array[];
+  v2: Uint8Array;
+  lens: Uint32Array;
+  bodies: ArrayBuffer;
 }
 
 /** An error as it crosses threads. */
@@ -86,23 +90,6 @@ export function packResults(answers: readonly { id: number; entry: EncodedEntry 
     counts[i] = c;
   }
   return { results: { ids, statuses, lens, counts, bodies, heads: heads.join('\n'), errors }, transfer: [bodies, ids.buffer as ArrayBuffer, statuses.buffer as ArrayBuffer, lens.buffer as ArrayBuffer, counts.buffer as ArrayBuffer] };
-}
-
-/** Copies `parts` into one fresh ArrayBuffer and returns views of it, one per part. */
-export function packViews(parts: readonly Uint8Array[]): { buffer: ArrayBuffer; views: Uint8Array[] } {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const buffer = new ArrayBuffer(total);
-  const all = new Uint8Array(buffer);
-  const views: Uint8Array[] = new Array(parts.length);
-  let off = 0;
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    all.set(p, off);
-    views[i] = all.subarray(off, off + p.length);
-    off += p.length;
-  }
-  return { buffer, views };
 }
 
 /** An error as a write worker sends it back. */
@@ -240,16 +227,26 @@ export class WriteWorkers {
     for (let i = 0; i < jobs.length; i += per) {
       const slot = this.#slots[this.#next++ % n]!;
       const part = jobs.slice(i, i + per);
-      const { buffer, views } = packViews(part.map((j) => j.body));
       const ids = new Float64Array(part.length);
+      const v2 = new Uint8Array(part.length);
+      const lens = new Uint32Array(part.length);
+      let total = 0;
+      for (const j of part) total += j.body.length;
+      const bodies = new ArrayBuffer(total);
+      const all = new Uint8Array(bodies);
+      let off = 0;
       part.forEach((j, k) => {
         ids[k] = j.id;
+        v2[k] = j.api === 'v2' ? 1 : 0;
+        lens[k] = j.body.length;
+        all.set(j.body, off);
+        off += j.body.length;
         this.#pending.get(j.id)!.slot = slot;
       });
       if (slot.inFlight === 0) slot.worker.ref();
       slot.inFlight += part.length;
-      const msg: WriteJobs = { ids, apis: part.map((j) => j.api), bodies: views };
-      slot.worker.postMessage(msg, [buffer, ids.buffer]);
+      const msg: WriteJobs = { ids, v2, lens, bodies };
+      slot.worker.postMessage(msg, [bodies, ids.buffer as ArrayBuffer, v2.buffer as ArrayBuffer, lens.buffer as ArrayBuffer]);
     }
   }
 
