@@ -478,7 +478,7 @@ export class Log implements TransparencyLog {
     checkInteger(index, 'index');
     this.#checkTreeSize(treeSize);
     if (index >= treeSize) throw new LogError('ERR_LOG_INDEX', `index ${index} is not below tree size ${treeSize}`);
-    return this.#reader.inclusion(index, 0, treeSize);
+    return (await this.#reader.inclusionRange(index, index + 1, treeSize))[0]!;
   }
 
   /**

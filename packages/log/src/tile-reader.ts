@@ -141,24 +141,10 @@ export class TileReader {
     return h;
   }
 
-  /** PATH(m, D[start:end]) of RFC 9162 §2.1.3.1, leaf to root. */
-  async inclusion(m: number, start: number, end: number): Promise<Buffer[]> {
-    const n = end - start;
-    if (n <= 1) return [];
-    const k = splitPoint(n);
-    if (m < k) {
-      const path = await this.inclusion(m, start, start + k);
-      path.push(await this.mth(start + k, end));
-      return path;
-    }
-    const path = await this.inclusion(m - k, start + k, end);
-    path.push(await this.mth(start, start + k));
-    return path;
-  }
-
   /**
-   * PATH(m, D[0:size]) for every m in [lo, hi), leaf to root, in one walk of the tree: each
-   * subtree hash is looked up once for all the leaves that need it (about 4·(hi − lo) + 2·log
+   * PATH(m, D[0:size]) of RFC 9162 §2.1.3.1 for every m in [lo, hi), leaf to root, in one walk
+   * of the tree (one leaf: a single proof): each subtree hash is looked up once for all the
+   * leaves that need it (about 4·(hi − lo) + 2·log
    * size lookups instead of (hi − lo)·log size), which is what a checkpoint's batch of new
    * entries costs.
    */

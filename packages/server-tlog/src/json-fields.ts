@@ -59,9 +59,13 @@ export function array(o: JsonObject, key: string, path: string, max: number): un
 
 /** Strict, padded, standard base64 (RFC 4648 §4), as Rekor v1's `strfmt.Base64` fields carry. */
 export function base64(o: JsonObject, key: string, path: string, maxLength = 1 << 20): Buffer {
-  const text = string(o, key, path, maxLength);
+  return base64Text(string(o, key, path, maxLength), `${path}.${key}`);
+}
+
+/** `base64` for a string already read: `where` names the field in the error. */
+export function base64Text(text: string, where: string): Buffer {
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.toString('base64') !== text) throw requestError(`${path}.${key} is not canonical, padded standard base64`);
+  if (bytes.toString('base64') !== text) throw requestError(`${where} is not canonical, padded standard base64`);
   return bytes;
 }
 

@@ -4,6 +4,7 @@ import {
   parseCertificate, parseDer, verifyDigestWithSpki, verifyEd25519ph, verifySignature, type HashName,
 } from '@signet/core';
 import { TLogServerError } from './errors.js';
+import { base64Text } from './json-fields.js';
 
 /** What the log accepts as a signing key, by algorithm (the SPKI's, not the client's claim). */
 export type SignerAlgorithm = 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521' | 'rsa' | 'ed25519';
@@ -136,6 +137,11 @@ export function canonicalPem(m: KeyMaterial): string {
   return encodePem(m.isCertificate ? 'CERTIFICATE' : 'PUBLIC KEY', m.der);
 }
 
+/** `canonicalPem` in base64, as Rekor v1 entry bodies carry keys. */
+export function canonicalPemBase64(m: KeyMaterial): string {
+  return Buffer.from(canonicalPem(m), 'utf8').toString('base64');
+}
+
 /** The hash an ECDSA key conventionally signs with; RSA: SHA-256. */
 export function defaultHash(m: KeyMaterial): HashName {
   return m.algorithm === 'ecdsa-p384' ? 'sha384' : m.algorithm === 'ecdsa-p521' ? 'sha512' : 'sha256';
@@ -237,15 +243,16 @@ const DECODED_KEY_MAX_CHARS = 8192;
  * Key material from the base64 of a PEM, as Rekor v1 requests carry it, with its canonical PEM
  * and search keys; a text seen recently is decoded once (decoding, DER classification and the
  * fingerprint cost about as much as a third of a P-256 verification). Only successes are kept.
- * @throws TLogServerError `ERR_TLOG_KEY`; `ERR_TLOG_REQUEST` (via `decode`) for bad base64
+ * `where` names the request field in errors.
+ * @throws TLogServerError `ERR_TLOG_KEY`; `ERR_TLOG_REQUEST` for text that is not canonical base64
  */
-export function decodedKeyFromPemBase64(text: string, decode: (text: string) => Buffer): DecodedKey {
+export function decodedKeyFromPemBase64(text: string, where: string): DecodedKey {
   const hit = decodedKeys.get(text);
   if (hit !== undefined) return hit;
-  const key = keyMaterialFromPem(decode(text));
+  const key = keyMaterialFromPem(base64Text(text, where));
   const out: DecodedKey = Object.freeze({
     key: Object.freeze({ ...key, emails: Object.freeze([...key.emails]) }),
-    pemBase64: Buffer.from(canonicalPem(key), 'utf8').toString('base64'),
+    pemBase64: canonicalPemBase64(key),
     indexKeys: Object.freeze(keyIndexKeys(key)),
   });
   if (text.length <= DECODED_KEY_MAX_CHARS) {

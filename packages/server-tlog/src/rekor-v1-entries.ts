@@ -3,7 +3,7 @@ import { canonicalizeJSON, preAuthEncoding, type HashName } from '@signet/core';
 import { TLogServerError } from './errors.js';
 import { array, base64, hexDigest, object, optionalString, requestError, string, type JsonObject } from './json-fields.js';
 import {
-  canonicalPem, decodedKeyFromPemBase64, keyIndexKeys, keyMaterialFromPem, verifyDigestSignature, verifyMessageSignature, type DecodedKey, type KeyMaterial,
+  canonicalPemBase64, decodedKeyFromPemBase64, keyIndexKeys, keyMaterialFromPem, verifyDigestSignature, verifyMessageSignature, type DecodedKey,
 } from './key-material.js';
 
 /** A proposed entry after validation: what the log stores, and how it can be found again. */
@@ -30,12 +30,8 @@ function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-function pemBase64(m: KeyMaterial): string {
-  return Buffer.from(canonicalPem(m), 'utf8').toString('base64');
-}
-
 function keyFrom(o: JsonObject, key: string, path: string): DecodedKey {
-  return decodedKeyFromPemBase64(string(o, key, path, 64 * 1024), (text) => base64({ [key]: text }, key, path));
+  return decodedKeyFromPemBase64(string(o, key, path, 64 * 1024), `${path}.${key}`);
 }
 
 /**
@@ -232,7 +228,7 @@ function intotoV002(specIn: JsonObject): CanonicalEntry {
       }
       throw err;
     }
-    const out: Record<string, string> = { publicKey: pemBase64(key), sig: Buffer.from(s.sig, 'utf8').toString('base64') };
+    const out: Record<string, string> = { publicKey: canonicalPemBase64(key), sig: Buffer.from(s.sig, 'utf8').toString('base64') };
     if (s.keyid !== undefined) out['keyid'] = s.keyid;
     return { out, key };
   });

@@ -126,7 +126,7 @@ export class TLogService {
   #deadlines: Deadline[] = [];
   #sweep: NodeJS.Timeout | undefined;
   /** The latest checkpoint's root in hex and note in JSON: every proof answered against it repeats them. */
-  #rootHexOf: { cp: PublishedCheckpoint; hex: string; noteJson: Buffer | undefined } | undefined;
+  #textsOf: { cp: PublishedCheckpoint; hex: string; noteJson: Buffer } | undefined;
 
   constructor(options: TLogServiceOptions) {
     this.log = options.log;
@@ -248,39 +248,37 @@ export class TLogService {
     this.#sweep.unref();
   }
 
-  #rootHex(cp: PublishedCheckpoint): string {
-    if (this.#rootHexOf?.cp !== cp) this.#rootHexOf = { cp, hex: cp.rootHash.toString('hex'), noteJson: undefined };
-    return this.#rootHexOf.hex;
+  /** The root in hex and the note as a JSON string literal (UTF-8) of `cp`, made once per checkpoint. */
+  #texts(cp: PublishedCheckpoint): { hex: string; noteJson: Buffer } {
+    if (this.#textsOf?.cp !== cp) this.#textsOf = { cp, hex: cp.rootHash.toString('hex'), noteJson: Buffer.from(JSON.stringify(cp.note), 'utf8') };
+    return this.#textsOf;
   }
 
-  /** The checkpoint note as a JSON string literal, UTF-8. */
-  #noteJson(cp: PublishedCheckpoint): Buffer {
-    this.#rootHex(cp);
-    const of = this.#rootHexOf!;
-    of.noteJson ??= Buffer.from(JSON.stringify(cp.note), 'utf8');
-    return of.noteJson;
-  }
-
-  /** A v1 entry with SET and an inclusion proof against `cp` (or none when `cp` does not cover it). */
-  async #v1Entry(body: Buffer, index: number, integratedTime: number, cp: PublishedCheckpoint | undefined): Promise<RekorV1Entry> {
+  /** A v1 entry as Rekor shows it: SET, and an inclusion proof when `proof` is given. */
+  #v1Object(bodyBase64: string, index: number, integratedTime: number, set: Buffer, proof?: { cp: PublishedCheckpoint; hashes: Buffer[] }): RekorV1Entry {
     const entry: RekorV1Entry = {
-      body: body.toString('base64'),
+      body: bodyBase64,
       integratedTime,
       logID: this.#logIdHex,
       logIndex: index,
-      verification: { signedEntryTimestamp: this.signedEntryTimestamp(body, integratedTime, index).toString('base64') },
+      verification: { signedEntryTimestamp: set.toString('base64') },
     };
-    if (cp && cp.size > index) {
-      const hashes = await this.log.inclusionProof(index, cp.size);
+    if (proof !== undefined) {
       entry.verification.inclusionProof = {
-        checkpoint: cp.note,
-        hashes: hashes.map((h) => h.toString('hex')),
+        checkpoint: proof.cp.note,
+        hashes: proof.hashes.map((h) => h.toString('hex')),
         logIndex: index,
-        rootHash: this.#rootHex(cp),
-        treeSize: cp.size,
+        rootHash: this.#texts(proof.cp).hex,
+        treeSize: proof.cp.size,
       };
     }
     return entry;
+  }
+
+  /** A stored v1 entry with its SET and an inclusion proof against `cp` (or none when `cp` does not cover it). */
+  async #v1Entry(body: Buffer, index: number, integratedTime: number, cp: PublishedCheckpoint | undefined): Promise<RekorV1Entry> {
+    const proof = cp && cp.size > index ? { cp, hashes: await this.log.inclusionProof(index, cp.size) } : undefined;
+    return this.#v1Object(body.toString('base64'), index, integratedTime, this.signedEntryTimestamp(body, integratedTime, index), proof);
   }
 
   /**
@@ -291,16 +289,7 @@ export class TLogService {
    */
   async createEntryV1(proposal: unknown, signal?: AbortSignal): Promise<CreatedV1Entry> {
     const c = await this.#createV1(proposal, signal);
-    const entry: RekorV1Entry = {
-      body: c.bodyBase64,
-      integratedTime: c.integratedTime,
-      logID: this.#logIdHex,
-      logIndex: c.index,
-      verification: {
-        signedEntryTimestamp: c.set.toString('base64'),
-        inclusionProof: { checkpoint: c.cp.note, hashes: c.hashes.map((h) => h.toString('hex')), logIndex: c.index, rootHash: this.#rootHex(c.cp), treeSize: c.cp.size },
-      },
-    };
+    const entry = this.#v1Object(c.bodyBase64, c.index, c.integratedTime, c.set, c);
     return { uuid: c.uuid, entry: { [c.uuid]: entry }, duplicate: c.duplicate, verifiedMs: c.verifiedMs, sequencedMs: c.sequencedMs, checkpointMs: c.checkpointMs };
   }
 
@@ -330,8 +319,8 @@ export class TLogService {
   #encodeV1(c: CreatedV1Parts): Buffer {
     const hashes = c.hashes.length === 0 ? '' : `"${c.hashes.map((h) => h.toString('hex')).join('","')}"`;
     const head = `{"${c.uuid}":{"body":"${c.bodyBase64}","integratedTime":${c.integratedTime},"logID":"${this.#logIdHex}","logIndex":${c.index},"verification":{"signedEntryTimestamp":"${c.set.toString('base64')}","inclusionProof":{"checkpoint":`;
-    const tail = `,"hashes":[${hashes}],"logIndex":${c.index},"rootHash":"${this.#rootHex(c.cp)}","treeSize":${c.cp.size}}}}}`;
-    const note = this.#noteJson(c.cp);
+    const { hex, noteJson: note } = this.#texts(c.cp);
+    const tail = `,"hashes":[${hashes}],"logIndex":${c.index},"rootHash":"${hex}","treeSize":${c.cp.size}}}}}`;
     const out = Buffer.allocUnsafe(head.length + note.length + tail.length);
     out.write(head, 0, 'latin1');
     note.copy(out, head.length);

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { attachLog } from '@signet/log';
 import { logKeysFrom } from './log-keys.js';
 import { TLogService } from './tlog-service.js';
-import { packResults, toWireError, type EncodedEntry, type EntryApi, type WireError, type WriteJobs, type WriteWorkerData } from './write-workers.js';
+import { packResults, toWireError, unpackBodies, type EncodedEntry, type EntryApi, type WireError, type WriteJobs, type WriteWorkerData } from './write-workers.js';
 
 const data = workerData as WriteWorkerData;
 const service = attachLog(data.port).then(
@@ -62,13 +62,8 @@ function pump(s: TLogService): void {
 }
 
 parentPort!.on('message', (jobs: WriteJobs) => {
-  const all = new Uint8Array(jobs.bodies);
-  let off = 0;
-  for (let i = 0; i < jobs.ids.length; i++) {
-    const len = jobs.lens[i]!;
-    queue.push({ id: jobs.ids[i]!, api: jobs.v2[i] === 1 ? 'v2' : 'v1', body: all.subarray(off, off + len) });
-    off += len;
-  }
+  const bodies = unpackBodies(jobs.bodies, jobs.lens);
+  for (let i = 0; i < jobs.ids.length; i++) queue.push({ id: jobs.ids[i]!, api: jobs.v2[i] === 1 ? 'v2' : 'v1', body: bodies[i]! });
   if (pumping) return;
   pumping = true;
   void service.then((s) => pump(s));

@@ -60,26 +60,45 @@ export interface WriteResults {
   errors: [number, WireError][];
 }
 
+/** `parts` back to back in one fresh (transferable) buffer, with their lengths. */
+export function packBodies(parts: readonly Uint8Array[]): { bodies: ArrayBuffer; lens: Uint32Array } {
+  const lens = new Uint32Array(parts.length);
+  let total = 0;
+  for (let i = 0; i < parts.length; i++) total += lens[i] = parts[i]!.length;
+  const bodies = new ArrayBuffer(total);
+  const all = new Uint8Array(bodies);
+  let off = 0;
+  for (const p of parts) {
+    all.set(p, off);
+    off += p.length;
+  }
+  return { bodies, lens };
+}
+
+/** The parts `packBodies` packed, as views over its buffer. */
+export function unpackBodies(bodies: ArrayBuffer, lens: Uint32Array): Buffer[] {
+  const all = Buffer.from(bodies);
+  const out: Buffer[] = new Array(lens.length);
+  let off = 0;
+  for (let i = 0; i < lens.length; i++) {
+    out[i] = all.subarray(off, off + lens[i]!);
+    off += lens[i]!;
+  }
+  return out;
+}
+
 /** Packs answers (and failures) of one turn into `WriteResults` and its transfer list. */
 export function packResults(answers: readonly { id: number; entry: EncodedEntry }[], errors: [number, WireError][]): { results: WriteResults; transfer: ArrayBuffer[] } {
   const n = answers.length;
   const ids = new Float64Array(n);
   const statuses = new Uint16Array(n);
-  const lens = new Uint32Array(n);
   const counts = new Uint8Array(n);
   const heads: string[] = [];
-  let total = 0;
-  for (let i = 0; i < n; i++) total += answers[i]!.entry.body.length;
-  const bodies = new ArrayBuffer(total);
-  const all = new Uint8Array(bodies);
-  let off = 0;
+  const { bodies, lens } = packBodies(answers.map((a) => a.entry.body));
   for (let i = 0; i < n; i++) {
     const { id, entry } = answers[i]!;
     ids[i] = id;
     statuses[i] = entry.status;
-    lens[i] = entry.body.length;
-    all.set(entry.body, off);
-    off += entry.body.length;
     let c = 0;
     for (const k in entry.headers) {
       const v = entry.headers[k]!;
@@ -159,20 +178,17 @@ export class WriteWorkers {
   }
 
   #onResults(slot: Slot, results: WriteResults): void {
-    const { ids, statuses, lens, counts, heads, errors } = results;
-    const bodies = Buffer.from(results.bodies);
+    const { ids, statuses, counts, heads, errors } = results;
+    const bodies = unpackBodies(results.bodies, results.lens);
     const lines = heads.split('\n');
     let line = 0;
-    let off = 0;
     for (let i = 0; i < ids.length; i++) {
       const headers: Record<string, string> = {};
       for (let k = 0; k < counts[i]!; k++, line += 2) headers[lines[line]!] = lines[line + 1]!;
-      const body = bodies.subarray(off, off + lens[i]!);
-      off += lens[i]!;
       const p = this.#pending.get(ids[i]!);
       if (!p) continue;
       this.#pending.delete(ids[i]!);
-      p.resolve({ status: statuses[i]!, headers, body });
+      p.resolve({ status: statuses[i]!, headers, body: bodies[i]! });
     }
     for (const [id, e] of errors) {
       const p = this.#pending.get(id);
@@ -229,18 +245,10 @@ export class WriteWorkers {
       const part = jobs.slice(i, i + per);
       const ids = new Float64Array(part.length);
       const v2 = new Uint8Array(part.length);
-      const lens = new Uint32Array(part.length);
-      let total = 0;
-      for (const j of part) total += j.body.length;
-      const bodies = new ArrayBuffer(total);
-      const all = new Uint8Array(bodies);
-      let off = 0;
+      const { bodies, lens } = packBodies(part.map((j) => j.body));
       part.forEach((j, k) => {
         ids[k] = j.id;
         v2[k] = j.api === 'v2' ? 1 : 0;
-        lens[k] = j.body.length;
-        all.set(j.body, off);
-        off += j.body.length;
         this.#pending.get(j.id)!.slot = slot;
       });
       if (slot.inFlight === 0) slot.worker.ref();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLogService } from '../tlog-service.js';
 import { errorAnswer } from './errors.js';
+import { clientGone } from './routes-v1.js';
 
 const ROUTES: Record<string, 'v1' | 'v2'> = { '/api/v1/log/entries': 'v1', '/api/v2/log/entries': 'v2' };
 const LENGTH = /^[0-9]{1,10}$/;
@@ -39,15 +40,7 @@ export function createEntryFastPath(service: TLogService, bodyLimit: number, clo
     req.on('error', () => undefined); // the connection is gone; nothing to answer
     req.on('end', () => {
       if (received !== length) return;
-      let signal: AbortSignal | undefined;
-      if (!service.writesOnWorkers) {
-        const ac = new AbortController();
-        res.once('close', () => {
-          if (!res.writableFinished) ac.abort();
-        });
-        signal = ac.signal;
-      }
-      service.createEntry(api, body, signal).then(
+      service.createEntry(api, body, service.writesOnWorkers ? undefined : clientGone(res)).then(
         (created) => {
           res.writeHead(created.status, { ...created.headers, 'content-length': created.body.length });
           res.end(created.body);

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TLogServerError } from '../errors.js';
 import { requestError } from '../json-fields.js';
@@ -14,11 +15,11 @@ export function decimalParam(query: unknown, name: string): number | undefined {
 }
 
 /** An AbortSignal that fires when the client goes away, so a waiting append stops waiting. */
-export function clientGone(reply: FastifyReply): AbortSignal {
+export function clientGone(res: ServerResponse): AbortSignal {
   const ac = new AbortController();
   // The response closes before it finished only when the connection went away.
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) ac.abort();
+  res.once('close', () => {
+    if (!res.writableFinished) ac.abort();
   });
   return ac.signal;
 }
@@ -44,7 +45,7 @@ export function createEntryRoutes(service: TLogService) {
         if (!Buffer.isBuffer(body)) throw new TLogServerError('ERR_TLOG_JSON', 'request body is not valid JSON: the body is empty');
         // A write worker finishes a request whose client left (its wait ends at the next
         // checkpoint); on this thread the wait stops at once.
-        const created = await service.createEntry(api, body, service.writesOnWorkers ? undefined : clientGone(reply));
+        const created = await service.createEntry(api, body, service.writesOnWorkers ? undefined : clientGone(reply.raw));
         return reply.code(created.status).headers(created.headers).send(created.body);
       });
     }
