@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { LogError } from './errors.js';
+import { configureIndexDb, identityKey, INDEX_FILE, INDEX_SCHEMA, indexMerger, PendingIndex, readMergedTo, writeMergedTo } from './sqlite-index.js';
 
 /**
  * The SQLite binding for this Node. better-sqlite3 13 is Node-API 10 (Node ≥ 22.14, prebuilt in
@@ -36,9 +37,28 @@ export interface SqliteDriverOptions {
   dataDir: string;
   /** Open without writing (fsck of a log another process may own). Default false. */
   readonly?: boolean;
+  /**
+   * When the lookup indexes are merged (docs/log-storage.md, "Lookup indexes"). The defaults
+   * suit a server; tests make merges frequent or inline.
+   */
+  index?: {
+    /** Merge on a worker thread (default true); false: only the inline merge below. */
+    worker?: boolean;
+    /** The worker merges once this many entries are pending (default 8192)… */
+    minBatch?: number;
+    /** …or once this long has passed since its last merge (ms, default 1000). */
+    maxDelayMs?: number;
+    /** The worker's polling interval (ms, default 100). */
+    intervalMs?: number;
+    /** The engine merges by itself, after a commit, once this many entries are pending (default 262144). */
+    inlineLimit?: number;
+  };
 }
 
-const SCHEMA_VERSION = 1;
+/** 1: identities and search keys in log.sqlite. 2: pending tables here, merged into log-index.sqlite. */
+const SCHEMA_VERSION = 2;
+/** Most entries one merge transaction moves. */
+const MERGE_LIMIT = 65536;
 const HASH_SIZE = 32;
 /** How often the checkpointer worker copies committed WAL frames into the database file. */
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -50,14 +70,17 @@ const WAL_AUTOCHECKPOINT_PAGES = 65536;
 /** Size the WAL file is truncated to when SQLite restarts it (bytes). */
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
-// entries: the source of truth. Everything else but checkpoints can be re-derived from it.
+// entries: the source of truth. Everything else but checkpoints and the lookup indexes can be
+// re-derived from it.
+// pending_ids, pending_keys: identities and search keys of the entries not yet merged into
+// log-index.sqlite (sqlite-index.ts), written in the entries' own commit.
 // tiles: derived hash tiles; a row grows while partial and never changes once 256 hashes long.
 // state: one row, the integrated size and compact range, written in the same transaction as tiles.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL, itime INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS identities (identity BLOB PRIMARY KEY, idx INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS search_keys (k TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (k, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending_ids (idx INTEGER PRIMARY KEY, identity BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pending_keys (idx INTEGER NOT NULL, k TEXT NOT NULL, PRIMARY KEY (idx, k)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tiles (level INTEGER NOT NULL, n INTEGER NOT NULL, hashes BLOB NOT NULL, PRIMARY KEY (level, n)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS integrated (id INTEGER PRIMARY KEY CHECK (id = 0), size INTEGER NOT NULL, compact BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, size INTEGER NOT NULL, root BLOB NOT NULL, note TEXT NOT NULL, published_ms INTEGER NOT NULL);
@@ -81,9 +104,10 @@ function toCheckpoint(r: CheckpointRow): PublishedCheckpoint {
 }
 
 /**
- * The embedded storage driver: one SQLite file in WAL mode with `synchronous=FULL`, so a
- * committed `sequence` survives SIGKILL and power loss (docs/log-storage.md). Synchronous
- * better-sqlite3 calls: each method runs one statement or one transaction to completion.
+ * The embedded storage driver: log.sqlite in WAL mode with `synchronous=FULL`, so a committed
+ * `sequence` survives SIGKILL and power loss, and log-index.sqlite for the lookup indexes
+ * (docs/log-storage.md). Synchronous better-sqlite3 calls: each method runs one statement or one
+ * transaction to completion.
  *
  * @throws {LogError} `ERR_LOG_STORAGE` when the file cannot be opened.
  */
@@ -95,28 +119,50 @@ export function openSqliteDriver(options: SqliteDriverOptions): StorageDriver {
   } catch (err) {
     throw storageError('open', err);
   }
-  return new SqliteDriver(db, options.readonly === true, join(options.dataDir, 'log.sqlite'));
+  return new SqliteDriver(db, options);
 }
+
+interface IndexSettings { worker: boolean; minBatch: number; maxDelayMs: number; intervalMs: number; inlineLimit: number }
 
 class SqliteDriver implements StorageDriver {
   readonly #db: Database.Database;
   readonly #readonly: boolean;
+  readonly #file: string;
+  readonly #indexFile: string;
+  readonly #indexSettings: IndexSettings;
   #stmts: ReturnType<SqliteDriver['prepare']> | undefined;
-  #sequenceTx: ((items: readonly SequenceItem[], itime: number) => SequenceOutcome[]) | undefined;
+  #sequenceTx: ((items: readonly SequenceItem[], itime: number) => { out: SequenceOutcome[]; added: [number, string, readonly string[]][] }) | undefined;
   #integrateTx: ((tiles: readonly TileWrite[], state: IntegratedState) => void) | undefined;
   #size = 0;
-  readonly #file: string;
   #checkpointer: Worker | undefined;
+  /** log-index.sqlite: merged identities and search keys (absent on a read-only open of a log without one). */
+  #index: Database.Database | undefined;
+  #indexStmts: ReturnType<SqliteDriver['prepareIndex']> | undefined;
+  #indexer: Worker | undefined;
+  readonly #pending = new PendingIndex();
+  /** Every index below this is in log-index.sqlite. */
+  #mergedTo = 0;
+  /** Pending rows below this are deleted from log.sqlite (lazily, with the next integration). */
+  #cleanedTo = 0;
 
-  constructor(db: Database.Database, readonly: boolean, file: string) {
+  constructor(db: Database.Database, options: SqliteDriverOptions) {
     this.#db = db;
-    this.#readonly = readonly;
-    this.#file = file;
+    this.#readonly = options.readonly === true;
+    this.#file = join(options.dataDir, 'log.sqlite');
+    this.#indexFile = join(options.dataDir, INDEX_FILE);
+    const o = options.index ?? {};
+    this.#indexSettings = {
+      worker: o.worker ?? true,
+      minBatch: o.minBatch ?? 8192,
+      maxDelayMs: o.maxDelayMs ?? 1000,
+      intervalMs: o.intervalMs ?? 100,
+      inlineLimit: o.inlineLimit ?? 262144,
+    };
   }
 
   /**
    * Moves WAL checkpoints off the engine's thread (sqlite-checkpointer.ts): sequencing commits
-   * then cost one WAL append and one fsync, however large the indexes grow.
+   * then cost one WAL append and one fsync, however large the tables grow.
    */
   #startCheckpointer(): void {
     const w = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), {
@@ -128,16 +174,48 @@ class SqliteDriver implements StorageDriver {
     this.#checkpointer = w;
   }
 
+  /** Moves index merges off the engine's thread (sqlite-indexer.ts). */
+  #startIndexer(): void {
+    const s = this.#indexSettings;
+    const w = new Worker(new URL('./sqlite-indexer.js', import.meta.url), {
+      workerData: {
+        indexFile: this.#indexFile,
+        logFile: this.#file,
+        module: sqliteModule(),
+        intervalMs: s.intervalMs,
+        minBatch: s.minBatch,
+        maxDelayMs: s.maxDelayMs,
+        limit: MERGE_LIMIT,
+      },
+    });
+    w.on('message', (m: { merged?: number }) => {
+      if (typeof m?.merged === 'number') this.#merged(m.merged);
+    });
+    // Not fatal: the engine merges inline once `inlineLimit` entries are pending.
+    w.on('error', () => undefined);
+    w.unref();
+    this.#indexer = w;
+  }
+
+  #merged(to: number): void {
+    if (to <= this.#mergedTo) return;
+    this.#mergedTo = to;
+    this.#pending.dropBelow(to);
+  }
+
   private prepare() {
     const db = this.#db;
     return {
       insertEntry: db.prepare<[number, Buffer, number]>('INSERT INTO entries (idx, leaf, itime) VALUES (?, ?, ?)'),
-      // OR IGNORE: claiming an identity that exists changes nothing, and `changes` says so.
-      claimIdentity: db.prepare<[Buffer, number]>('INSERT OR IGNORE INTO identities (identity, idx) VALUES (?, ?)'),
-      findIdentity: db.prepare<[Buffer], { idx: number; itime: number }>(
-        'SELECT i.idx AS idx, e.itime AS itime FROM identities i JOIN entries e ON e.idx = i.idx WHERE i.identity = ?',
-      ),
-      insertKey: db.prepare<[string, number]>('INSERT OR IGNORE INTO search_keys (k, idx) VALUES (?, ?)'),
+      entryTime: db.prepare<[number], { itime: number }>('SELECT itime FROM entries WHERE idx = ?'),
+      insertPendingId: db.prepare<[number, Buffer]>('INSERT INTO pending_ids (idx, identity) VALUES (?, ?)'),
+      // OR IGNORE: the same key twice on one entry is stored once.
+      insertPendingKey: db.prepare<[number, string]>('INSERT OR IGNORE INTO pending_keys (idx, k) VALUES (?, ?)'),
+      pendingIds: db.prepare<[number], { idx: number; identity: Buffer }>('SELECT idx, identity FROM pending_ids WHERE idx >= ? ORDER BY idx'),
+      pendingKeys: db.prepare<[number], { idx: number; k: string }>('SELECT idx, k FROM pending_keys WHERE idx >= ? ORDER BY idx'),
+      firstPending: db.prepare<[], { m: number | null }>('SELECT MIN(idx) AS m FROM pending_ids'),
+      cleanPendingIds: db.prepare<[number]>('DELETE FROM pending_ids WHERE idx < ?'),
+      cleanPendingKeys: db.prepare<[number]>('DELETE FROM pending_keys WHERE idx < ?'),
       readEntries: db.prepare<[number, number], EntryRow>('SELECT idx, leaf, itime FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx'),
       maxEntry: db.prepare<[], { m: number | null }>('SELECT MAX(idx) AS m FROM entries'),
       upsertTile: db.prepare<[number, number, Buffer]>(
@@ -151,7 +229,15 @@ class SqliteDriver implements StorageDriver {
       insertCheckpoint: db.prepare<[number, Buffer, string, number]>('INSERT INTO checkpoints (size, root, note, published_ms) VALUES (?, ?, ?, ?)'),
       latestCheckpoint: db.prepare<[], CheckpointRow>('SELECT size, root, note, published_ms FROM checkpoints ORDER BY seq DESC LIMIT 1'),
       readCheckpoints: db.prepare<[number, number], CheckpointRow>('SELECT size, root, note, published_ms FROM checkpoints ORDER BY seq LIMIT ? OFFSET ?'),
-      search: db.prepare<[string, number], { idx: number }>('SELECT idx FROM search_keys WHERE k = ? ORDER BY idx LIMIT ?'),
+    };
+  }
+
+  private prepareIndex(index: Database.Database) {
+    return {
+      findIdentity: index.prepare<[Buffer], { idx: number }>('SELECT idx FROM main.identities WHERE identity = ?'),
+      // Rows at or above the engine's watermark may be merged already but are still answered
+      // from memory: the bound keeps them from being counted twice.
+      search: index.prepare<[string, number, number], { idx: number }>('SELECT idx FROM main.search_keys WHERE k = ? AND idx < ? ORDER BY idx LIMIT ?'),
     };
   }
 
@@ -166,20 +252,35 @@ class SqliteDriver implements StorageDriver {
         db.exec(SCHEMA);
         const v = db.prepare<[], { v: string }>("SELECT v FROM meta WHERE k = 'schema'").get();
         if (v === undefined) db.prepare("INSERT INTO meta (k, v) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
-        else if (v.v !== String(SCHEMA_VERSION)) throw new Error(`unknown schema version ${v.v}`);
+        else if (v.v !== '1' && v.v !== String(SCHEMA_VERSION)) throw new Error(`unknown schema version ${v.v}`);
         db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
         db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+        this.#openIndex(v?.v === '1');
         this.#startCheckpointer();
+      } else if (db.prepare<[], { v: string }>("SELECT v FROM meta WHERE k = 'schema'").get()?.v === '1') {
+        throw new Error('log.sqlite has schema 1 (indexes inside it); open the log for writing once to upgrade it');
+      } else if (existsSync(this.#indexFile)) {
+        this.#index = new (sqlite())(this.#indexFile, { readonly: true, fileMustExist: true });
+        this.#mergedTo = readMergedTo(this.#index) ?? 0;
       }
       db.pragma('cache_size = -65536');
       const s = (this.#stmts = this.prepare());
+      if (this.#index !== undefined) this.#indexStmts = this.prepareIndex(this.#index);
       this.#sequenceTx = db.transaction((items: readonly SequenceItem[], itime: number) => this.#sequenceItems(items, itime));
       this.#integrateTx = db.transaction((tiles: readonly TileWrite[], state: IntegratedState) => {
         for (const t of tiles) s.upsertTile.run(t.level, t.index, t.hashes);
         s.writeState.run(state.size, Buffer.concat(state.compactRange));
+        // Merged pending rows go with the (unsynced) integration: if a crash undoes it, they
+        // are deleted again; below the watermark they are never read.
+        if (this.#cleanedTo < this.#mergedTo) {
+          s.cleanPendingIds.run(this.#mergedTo);
+          s.cleanPendingKeys.run(this.#mergedTo);
+        }
       });
       const max = s.maxEntry.get()?.m;
       this.#size = max === null || max === undefined ? 0 : max + 1;
+      this.#loadPending();
+      if (!this.#readonly && this.#indexSettings.worker) this.#startIndexer();
       const st = s.readState.get();
       const cp = s.latestCheckpoint.get();
       return {
@@ -188,7 +289,57 @@ class SqliteDriver implements StorageDriver {
         latestCheckpoint: cp === undefined ? undefined : toCheckpoint(cp),
       };
     } catch (err) {
+      if (err instanceof LogError) throw err;
       throw storageError('open', err);
+    }
+  }
+
+  /**
+   * Opens (or creates) log-index.sqlite. A schema 1 log kept its indexes in log.sqlite: they are
+   * copied over, then dropped there (a crash in between copies again).
+   */
+  #openIndex(fromSchema1: boolean): void {
+    const db = this.#db;
+    const created = !existsSync(this.#indexFile);
+    const index = (this.#index = new (sqlite())(this.#indexFile));
+    configureIndexDb(index, this.#file);
+    index.exec(INDEX_SCHEMA);
+    if (fromSchema1) {
+      index.transaction(() => {
+        index.exec('DELETE FROM main.identities; DELETE FROM main.search_keys;');
+        index.exec('INSERT INTO main.identities (identity, idx) SELECT identity, idx FROM log.identities ORDER BY identity');
+        index.exec('INSERT INTO main.search_keys (k, idx) SELECT k, idx FROM log.search_keys ORDER BY k, idx');
+        writeMergedTo(index, (db.prepare<[], { m: number | null }>('SELECT MAX(idx) AS m FROM entries').get()?.m ?? -1) + 1);
+      })();
+      db.transaction(() => {
+        db.exec('DROP TABLE identities; DROP TABLE search_keys;');
+        db.prepare("UPDATE meta SET v = ? WHERE k = 'schema'").run(String(SCHEMA_VERSION));
+      })();
+    }
+    const merged = readMergedTo(index);
+    if (merged === undefined) {
+      // A new index: right for a new log, and for one whose every entry is still pending.
+      const first = db.prepare<[], { m: number | null }>('SELECT MIN(idx) AS m FROM pending_ids').get()?.m;
+      const any = db.prepare<[], { m: number | null }>('SELECT MAX(idx) AS m FROM entries').get()?.m;
+      if (any !== null && any !== undefined && first !== 0) {
+        throw new LogError('ERR_LOG_CORRUPT', `${created ? `${INDEX_FILE} is missing` : `${INDEX_FILE} has no watermark`}: the merged identities and search keys of this log are gone`);
+      }
+      writeMergedTo(index, 0);
+    }
+    this.#mergedTo = readMergedTo(index) ?? 0;
+  }
+
+  /** Rebuilds the in-memory pending index from the pending rows at or above the watermark. */
+  #loadPending(): void {
+    const s = this.#s;
+    const from = this.#mergedTo;
+    const keys = s.pendingKeys.all(from);
+    let k = 0;
+    for (const r of s.pendingIds.all(from)) {
+      const ks: string[] = [];
+      while (k < keys.length && keys[k]!.idx < r.idx) k++;
+      for (; k < keys.length && keys[k]!.idx === r.idx; k++) ks.push(keys[k]!.k);
+      this.#pending.add(r.idx, identityKey(r.identity), ks);
     }
   }
 
@@ -197,39 +348,65 @@ class SqliteDriver implements StorageDriver {
     return this.#stmts;
   }
 
-  #sequenceItems(items: readonly SequenceItem[], itime: number): SequenceOutcome[] {
+  /** Index of a stored identity: pending (in memory), earlier in this batch, or merged. */
+  #findIdentity(id: Buffer, key: string, batch: Map<string, number> | undefined): number | undefined {
+    return batch?.get(key) ?? this.#pending.identity(key) ?? this.#indexStmts?.findIdentity.get(id)?.idx;
+  }
+
+  #sequenceItems(items: readonly SequenceItem[], itime: number) {
     const s = this.#s;
     const out: SequenceOutcome[] = new Array(items.length);
+    const added: [number, string, readonly string[]][] = [];
+    let batch: Map<string, number> | undefined;
     let next = this.#size;
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const id = Buffer.from(item.identity.buffer, item.identity.byteOffset, item.identity.byteLength);
-      // One statement for the common case (a new entry) instead of a lookup and an insert; an
-      // identity seen before (in storage or earlier in this batch) is left as it is.
-      if (s.claimIdentity.run(id, next).changes === 0) {
-        const found = s.findIdentity.get(id)!;
-        out[i] = { index: found.idx, integratedTime: found.itime, duplicate: true };
+      const key = identityKey(id);
+      const found = this.#findIdentity(id, key, batch);
+      if (found !== undefined) {
+        out[i] = { index: found, integratedTime: found >= this.#size ? itime : s.entryTime.get(found)!.itime, duplicate: true };
         continue;
       }
       const index = next++;
       s.insertEntry.run(index, Buffer.from(item.leaf.buffer, item.leaf.byteOffset, item.leaf.byteLength), itime);
-      for (const k of item.indexKeys) s.insertKey.run(k, index);
+      s.insertPendingId.run(index, id);
+      for (const k of item.indexKeys) s.insertPendingKey.run(index, k);
+      (batch ??= new Map()).set(key, index);
+      added.push([index, key, item.indexKeys]);
       out[i] = { index, integratedTime: itime, duplicate: false };
     }
-    return out;
+    return { out, added };
   }
 
   async sequence(items: readonly SequenceItem[], integratedTime: number): Promise<SequenceOutcome[]> {
-    const before = this.#size;
+    let r;
     try {
-      const out = this.#sequenceTx!(items, integratedTime);
-      let added = 0;
-      for (const o of out) if (!o.duplicate) added++;
-      this.#size = before + added;
-      return out;
+      r = this.#sequenceTx!(items, integratedTime);
     } catch (err) {
-      this.#size = before;
       throw storageError('sequence', err);
+    }
+    // Committed: only now do the new identities and keys join the pending index.
+    for (const [index, key, keys] of r.added) this.#pending.add(index, key, keys);
+    this.#size += r.added.length;
+    if (this.#pending.size >= this.#indexSettings.inlineLimit) this.#mergeInline();
+    return r.out;
+  }
+
+  /** The safety net for an indexer that died or cannot keep up: merge here, now. */
+  #mergeInline(): void {
+    const index = this.#index;
+    if (index === undefined) return;
+    try {
+      const merger = indexMerger(index);
+      let to = this.#mergedTo;
+      for (let prev = -1; prev !== to && this.#pending.size > 0; ) {
+        prev = to;
+        to = merger.merge(MERGE_LIMIT);
+        this.#merged(to);
+      }
+    } catch {
+      // Busy (the indexer is merging): the pending index keeps answering; retried next commit.
     }
   }
 
@@ -248,8 +425,10 @@ class SqliteDriver implements StorageDriver {
       // up to and including this transaction, so a stored checkpoint never outlives the tiles
       // it covers; losing only the latest integration means recovery redoes it from entries.
       this.#db.pragma('synchronous = NORMAL');
+      const cleaning = this.#mergedTo;
       try {
         this.#integrateTx!(tiles, state);
+        this.#cleanedTo = Math.max(this.#cleanedTo, cleaning);
       } finally {
         this.#db.pragma('synchronous = FULL');
       }
@@ -292,7 +471,8 @@ class SqliteDriver implements StorageDriver {
 
   async findByIdentity(identity: Uint8Array): Promise<number | undefined> {
     try {
-      return this.#s.findIdentity.get(Buffer.from(identity.buffer, identity.byteOffset, identity.byteLength))?.idx;
+      const id = Buffer.from(identity.buffer, identity.byteOffset, identity.byteLength);
+      return this.#findIdentity(id, identityKey(id), undefined);
     } catch (err) {
       throw storageError('findByIdentity', err);
     }
@@ -300,24 +480,28 @@ class SqliteDriver implements StorageDriver {
 
   async search(indexKey: string, limit: number): Promise<number[]> {
     try {
-      return this.#s.search.all(indexKey, limit).map((r) => r.idx);
+      // Merged indexes are all below the watermark and the pending ones all at or above it.
+      const merged = this.#indexStmts?.search.all(indexKey, this.#mergedTo, limit).map((r) => r.idx) ?? [];
+      return merged.length >= limit ? merged : merged.concat(this.#pending.search(indexKey, limit - merged.length));
     } catch (err) {
       throw storageError('search', err);
     }
   }
 
   async close(): Promise<void> {
-    const w = this.#checkpointer;
-    this.#checkpointer = undefined;
-    if (w !== undefined) {
-      // Let a running checkpoint finish and the worker close its connection before ours closes
-      // (the last connection to close checkpoints the rest and removes the WAL).
+    // Let a running merge or checkpoint finish and the workers close their connections before
+    // ours close (the last connection to close a database checkpoints it and removes its WAL).
+    const workers = [this.#indexer, this.#checkpointer];
+    this.#indexer = this.#checkpointer = undefined;
+    await Promise.all(workers.map(async (w) => {
+      if (w === undefined) return;
       const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
       w.postMessage('close');
       const timer = setTimeout(() => void w.terminate(), 5000);
       await exited;
       clearTimeout(timer);
-    }
+    }));
+    if (this.#index?.open === true) this.#index.close();
     if (this.#db.open) this.#db.close();
   }
 }

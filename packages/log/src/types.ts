@@ -19,7 +19,7 @@ export interface WitnessHook {
 
 /** How to open a log. */
 export interface LogOptions {
-  /** Directory of the default SQLite store (`<dataDir>/log.sqlite`, created when missing). Give this or `driver`. */
+  /** Directory of the default SQLite store (`<dataDir>/log.sqlite` and `log-index.sqlite`, created when missing). Give this or `driver`. */
   dataDir?: string;
   /** A storage driver (see docs/log-storage.md); the log takes ownership and closes it. */
   driver?: StorageDriver;
