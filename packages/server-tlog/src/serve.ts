@@ -80,7 +80,9 @@ export async function startTLogServer(config: TLogServerConfig): Promise<Running
       dataDir: config.dataDir,
       origin: keys.origin,
       signers: checkpointSigners(keys),
-      clock,
+      // Only a configured clock: with the real one the engine thread signs checkpoints itself
+      // (docs/log-storage.md), instead of a round trip through this busy HTTP thread.
+      ...(config.clock !== undefined ? { clock: config.clock } : {}),
       thread: config.logThread ?? 'worker',
       ...(config.batchSize !== undefined ? { batchSize: config.batchSize } : {}),
       ...(config.batchDelayMs !== undefined ? { batchDelayMs: config.batchDelayMs } : {}),
@@ -131,14 +133,21 @@ function createDeferredService(): { proxy: TLogService; resolve(s: TLogService):
   const unavailable = (): never => {
     throw new LogError('ERR_LOG_CLOSED', 'the log is starting');
   };
+  // Methods are bound once: every create request goes through here.
+  const bound = new Map<string | symbol, unknown>();
   const proxy = new Proxy({} as TLogService, {
     get(_t, prop) {
       if (!target) {
         if (prop === 'log') return new Proxy({}, { get: () => unavailable });
         return unavailable;
       }
+      const known = bound.get(prop);
+      if (known !== undefined) return known;
       const v = (target as unknown as Record<string | symbol, unknown>)[prop];
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      if (typeof v !== 'function') return v;
+      const f = (v as (...a: unknown[]) => unknown).bind(target);
+      bound.set(prop, f);
+      return f;
     },
   });
   return { proxy, resolve(s) { target = s; } };

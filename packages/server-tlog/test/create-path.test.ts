@@ -89,4 +89,19 @@ describe('the create-entry hot path (written-out JSON, decoded-key cache, checkp
     await assert.rejects(p, /client went away/);
     assert.equal(s.log.stats().sequenced, 4, 'the entries themselves were durably sequenced');
   });
+
+  it('the server log publishes checkpoints while the HTTP thread is blocked (the engine thread signs them)', async (t) => {
+    const server = await startTestLog(t, { checkpointIntervalMs: 0 });
+    const appended = server.log.append({ leaf: Buffer.from('published while the HTTP thread is busy') });
+    await new Promise((r) => setImmediate(r)); // the append leaves for the engine thread
+    const blockedUntil = Date.now() + 400;
+    while (Date.now() < blockedUntil) {
+      // Busy: no message from the engine thread is handled here until this loop ends.
+    }
+    const { index } = await appended;
+    const cp = await server.log.awaitCheckpoint(index);
+    // Signed on this thread, the checkpoint could only be stamped after the loop; the engine
+    // thread signed and stored it during the loop.
+    assert.ok(cp.publishedAt.getTime() < blockedUntil - 100, `published at ${cp.publishedAt.toISOString()}, loop ended ${new Date(blockedUntil).toISOString()}`);
+  });
 });
