@@ -132,7 +132,7 @@ class SqliteDriver implements StorageDriver {
   readonly #indexSettings: IndexSettings;
   #stmts: ReturnType<SqliteDriver['prepare']> | undefined;
   #sequenceTx: ((items: readonly SequenceItem[], itime: number) => { out: SequenceOutcome[]; added: [number, string, readonly string[]][] }) | undefined;
-  #integrateTx: ((tiles: readonly TileWrite[], state: IntegratedState) => void) | undefined;
+  #integrateTx: ((tiles: readonly TileWrite[], state: IntegratedState, cp: PublishedCheckpoint | undefined) => void) | undefined;
   #size = 0;
   #checkpointer: Worker | undefined;
   /** log-index.sqlite: merged identities and search keys (absent on a read-only open of a log without one). */
@@ -267,9 +267,10 @@ class SqliteDriver implements StorageDriver {
       const s = (this.#stmts = this.prepare());
       if (this.#index !== undefined) this.#indexStmts = this.prepareIndex(this.#index);
       this.#sequenceTx = db.transaction((items: readonly SequenceItem[], itime: number) => this.#sequenceItems(items, itime));
-      this.#integrateTx = db.transaction((tiles: readonly TileWrite[], state: IntegratedState) => {
+      this.#integrateTx = db.transaction((tiles: readonly TileWrite[], state: IntegratedState, cp: PublishedCheckpoint | undefined) => {
         for (const t of tiles) s.upsertTile.run(t.level, t.index, t.hashes);
         s.writeState.run(state.size, Buffer.concat(state.compactRange));
+        if (cp !== undefined) s.insertCheckpoint.run(cp.size, cp.rootHash, cp.note, cp.publishedAt.getTime());
         // Merged pending rows go with the (unsynced) integration: if a crash undoes it, they
         // are deleted again; below the watermark they are never read.
         if (this.#cleanedTo < this.#mergedTo) {
@@ -418,20 +419,25 @@ class SqliteDriver implements StorageDriver {
     }
   }
 
-  async integrate(tiles: readonly TileWrite[], state: IntegratedState): Promise<void> {
+  async integrate(tiles: readonly TileWrite[], state: IntegratedState, checkpoint?: PublishedCheckpoint): Promise<void> {
     try {
-      // Tiles are derived data (docs/log-storage.md rule 13): commit without an fsync of its
-      // own. In WAL mode the next FULL commit (a sequenced batch or a checkpoint) fsyncs the WAL
-      // up to and including this transaction, so a stored checkpoint never outlives the tiles
-      // it covers; losing only the latest integration means recovery redoes it from entries.
-      this.#db.pragma('synchronous = NORMAL');
+      // Tiles are derived data (docs/log-storage.md rule 13): without a checkpoint, commit
+      // without an fsync of its own. In WAL mode the next FULL commit (a sequenced batch or a
+      // checkpoint) fsyncs the WAL up to and including this transaction, so a stored checkpoint
+      // never outlives the tiles it covers; losing only the latest integration means recovery
+      // redoes it from entries. With a checkpoint the commit is FULL, like storeCheckpoint's.
       const cleaning = this.#mergedTo;
-      try {
-        this.#integrateTx!(tiles, state);
-        this.#cleanedTo = Math.max(this.#cleanedTo, cleaning);
-      } finally {
-        this.#db.pragma('synchronous = FULL');
+      if (checkpoint !== undefined) {
+        this.#integrateTx!(tiles, state, checkpoint);
+      } else {
+        this.#db.pragma('synchronous = NORMAL');
+        try {
+          this.#integrateTx!(tiles, state, undefined);
+        } finally {
+          this.#db.pragma('synchronous = FULL');
+        }
       }
+      this.#cleanedTo = Math.max(this.#cleanedTo, cleaning);
     } catch (err) {
       throw storageError('integrate', err);
     }

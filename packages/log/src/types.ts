@@ -272,8 +272,12 @@ export interface StorageDriver {
   sequence(items: readonly SequenceItem[], integratedTime: number): Promise<SequenceOutcome[]>;
   /** Entries `[start, end)` that exist, ascending. @throws {LogError} `ERR_LOG_STORAGE`. */
   readEntries(start: number, end: number): Promise<LogEntry[]>;
-  /** Atomically stores the tiles and the new integrated state. @throws {LogError} `ERR_LOG_STORAGE`. */
-  integrate(tiles: readonly TileWrite[], state: IntegratedState): Promise<void>;
+  /**
+   * Atomically stores the tiles and the new integrated state, and with `checkpoint` that
+   * checkpoint too, durably (as `storeCheckpoint`) in the same transaction.
+   * @throws {LogError} `ERR_LOG_STORAGE`.
+   */
+  integrate(tiles: readonly TileWrite[], state: IntegratedState, checkpoint?: PublishedCheckpoint): Promise<void>;
   /** The stored hashes of a tile (any width), or `undefined`. @throws {LogError} `ERR_LOG_STORAGE`. */
   readTile(level: number, index: number): Promise<Buffer | undefined>;
   /** Number of stored hash tiles at a level (for fsck). @throws {LogError} `ERR_LOG_STORAGE`. */

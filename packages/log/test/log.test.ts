@@ -40,7 +40,7 @@ function wrapDriver(inner: StorageDriver, overrides: Partial<StorageDriver>): St
     open: () => inner.open(),
     sequence: (items, time) => inner.sequence(items, time),
     readEntries: (s, e) => inner.readEntries(s, e),
-    integrate: (tiles, state) => inner.integrate(tiles, state),
+    integrate: (tiles, state, cp) => inner.integrate(tiles, state, cp),
     readTile: (l, i) => inner.readTile(l, i),
     countTiles: (l) => inner.countTiles(l),
     storeCheckpoint: (cp) => inner.storeCheckpoint(cp),
@@ -338,13 +338,48 @@ for (const thread of ['inline', 'worker'] as const) {
       assert.equal((await log.append({ leaf: Buffer.from('a') })).index, 0);
     });
 
+    it('stores a due checkpoint in the integration\'s own commit, and in a commit of its own with witnesses', { skip: driverOnly }, async (t) => {
+      for (const withWitness of [false, true]) {
+        const inner = openSqliteDriver({ dataDir: tempDir(t) });
+        const calls = { fused: 0, separate: 0 };
+        const driver = wrapDriver(inner, {
+          integrate: (tiles, state, cp) => {
+            if (cp !== undefined) calls.fused++;
+            return inner.integrate(tiles, state, cp);
+          },
+          storeCheckpoint: (cp) => {
+            calls.separate++;
+            return inner.storeCheckpoint(cp);
+          },
+        });
+        const witnesses = withWitness ? [{ name: 'silent', cosign: async () => [] }] : [];
+        const log = await openLog({ driver, origin: ORIGIN, signers: [signer], witnesses, checkpointIntervalMs: 0 });
+        t.after(() => log.close());
+        const opened = { ...calls }; // recovery publishes the empty tree on its own
+        for (let i = 0; i < 5; i++) {
+          const r = await log.append({ leaf: leafOf(i) });
+          checkCheckpoint(await log.awaitCheckpoint(r.index));
+        }
+        const cps = await inner.readCheckpoints(0, 100);
+        assert.equal(cps.at(-1)!.size, 5);
+        if (withWitness) {
+          assert.equal(calls.fused, 0);
+          assert.equal(calls.separate - opened.separate, cps.length - 1);
+        } else {
+          assert.equal(calls.separate, opened.separate);
+          assert.equal(calls.fused, cps.length - 1);
+          assert.ok(calls.fused >= 1);
+        }
+      }
+    });
+
     it('retries a failed integration and publishes once storage works again', { skip: driverOnly }, async (t) => {
       const inner = openSqliteDriver({ dataDir: tempDir(t) });
       let fail = false;
       const driver = wrapDriver(inner, {
-        integrate: async (tiles, state) => {
+        integrate: async (tiles, state, cp) => {
           if (fail) throw new Error('io error');
-          return inner.integrate(tiles, state);
+          return inner.integrate(tiles, state, cp);
         },
       });
       const errors: LogError[] = [];
