@@ -44,7 +44,7 @@ export interface SqliteDriverOptions {
   index?: {
     /** Merge on a worker thread (default true); false: only the inline merge below. */
     worker?: boolean;
-    /** The worker merges once this many entries are pending (default 8192)… */
+    /** The worker merges once this many entries are pending (default 2048)… */
     minBatch?: number;
     /** …or once this long has passed since its last merge (ms, default 1000). */
     maxDelayMs?: number;
@@ -153,7 +153,7 @@ class SqliteDriver implements StorageDriver {
     const o = options.index ?? {};
     this.#indexSettings = {
       worker: o.worker ?? true,
-      minBatch: o.minBatch ?? 8192,
+      minBatch: o.minBatch ?? 2048,
       maxDelayMs: o.maxDelayMs ?? 1000,
       intervalMs: o.intervalMs ?? 100,
       inlineLimit: o.inlineLimit ?? 262144,
