@@ -3,17 +3,19 @@
 // checkpoint (`cp <size> <root base64>`), until the parent SIGKILLs it.
 import { createPrivateKey } from 'node:crypto';
 import { noteSignerFromPrivateKey } from '@signet/merkle';
-import { openLog } from '@signet/log';
+import { openLog, openSqliteDriver } from '@signet/log';
 
 const [dir, keyPem, origin, tag, thread] = process.argv.slice(2) as [string, string, string, string, 'inline' | 'worker'];
 const signer = noteSignerFromPrivateKey(origin, createPrivateKey(keyPem));
-const log = await openLog({ thread, dataDir: dir, origin, signers: [signer], batchSize: 64, checkpointIntervalMs: 5 });
+// Inline, the driver's indexer merges every few dozen entries, so kills also land mid-merge.
+const store = thread === 'inline' ? { driver: openSqliteDriver({ dataDir: dir, index: { minBatch: 48, intervalMs: 3 } }) } : { dataDir: dir };
+const log = await openLog({ thread, ...store, origin, signers: [signer], batchSize: 64, checkpointIntervalMs: 5 });
 let n = 0;
 let lastCp = -1;
 async function writer(): Promise<never> {
   for (;;) {
     const leaf = `${tag}-${n++}`;
-    const r = await log.append({ leaf: Buffer.from(leaf) });
+    const r = await log.append({ leaf: Buffer.from(leaf), indexKeys: [`round:${tag}`] });
     // Pipes are synchronous on Linux: once write() returns the parent can read the line.
     process.stdout.write(`ack ${r.index} ${leaf}\n`);
     const cp = log.checkpoint();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { hashLeaf, noteSignerFromPrivateKey, noteVerifierFromPublicKey, verifyConsistencyProof, verifyInclusionProof } from '@signet/merkle';
@@ -80,6 +80,17 @@ describe('crash safety (SIGKILL of the appending process)', () => {
       for (const old of seen) {
         const proof = await log.consistencyProof(old.size, cp.size);
         verifyConsistencyProof({ oldSize: old.size, newSize: cp.size, oldRoot: old.root, newRoot: cp.rootHash, proof });
+      }
+      // The lookup indexes (merged or still pending when the process died) know every entry.
+      for (let round = 0; round < 5; round++) {
+        const found = new Set(await log.search(`round:r${round}`, 10_000));
+        for (const [index, leaf] of acked) if (leaf.startsWith(`r${round}-`)) assert.ok(found.has(index), `search misses entry ${index}`);
+      }
+      for (const [index, leaf] of acked) {
+        assert.equal(await log.findByIdentity(createHash('sha256').update(leaf).digest()), index, `identity of entry ${index}`);
+      }
+      for (const index of sample) {
+        assert.deepEqual((await log.append({ leaf: Buffer.from(acked.get(index)!) })).index, index);
       }
     } finally {
       await log.close();
