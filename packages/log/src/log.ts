@@ -201,7 +201,7 @@ export class Log implements TransparencyLog {
     this.#witnessTimeoutMs = positiveOption(options.witnessTimeoutMs, 1000, 'witnessTimeoutMs');
     this.#batchSize = positiveOption(options.batchSize, 1024, 'batchSize');
     this.#batchDelayMs = positiveOption(options.batchDelayMs, 2, 'batchDelayMs', true);
-    this.#intervalMs = positiveOption(options.checkpointIntervalMs, 10, 'checkpointIntervalMs', true);
+    this.#intervalMs = positiveOption(options.checkpointIntervalMs, 0, 'checkpointIntervalMs', true);
     this.#maxPending = positiveOption(options.maxPending, 65536, 'maxPending');
     this.#clock = options.clock ?? (() => new Date());
     this.#onError = options.onError ?? (() => undefined);

@@ -34,8 +34,11 @@ export interface LogOptions {
   /**
    * Least time, in ms, between two published checkpoints. A checkpoint is published as soon as
    * new entries are integrated and this long has passed since the last one; 0 publishes after
-   * every integration. Default 10: a submitter waits half of it on average for its proof, and
-   * at thousands of entries per second a checkpoint per 10 ms is well under 1% of what is stored.
+   * every integration. Default 0: publications are then bounded by the integration cycle (one
+   * per durable commit, and never two at once), a submitter waits for no timer, and with signers
+   * only each checkpoint goes into the integration's own commit. Under load a 10 ms interval
+   * sent about every other checkpoint through a commit of its own: 1M-entry bench, alternating
+   * runs, 4,913 (0) vs 4,337 (10) appends/s on average.
    */
   checkpointIntervalMs?: number;
   /** Most appends waiting to be sequenced; beyond it `append` fails with `ERR_LOG_PUSHBACK`. Default 65536. */
