@@ -44,7 +44,7 @@ export function registerTlogCommands(program: Command, serve: Command, io: Io): 
     .option('--url <url>', 'public base URL written into trusted_root.json (default: http://<listen address>)')
     .option('--batch-size <n>', 'most entries per durable commit', integer('--batch-size', 1, 65536))
     .option('--batch-delay-ms <ms>', 'longest wait for a batch to fill', integer('--batch-delay-ms', 0, 10_000))
-    .option('--checkpoint-interval-ms <ms>', 'least time between checkpoints', integer('--checkpoint-interval-ms', 0, 600_000))
+    .option('--checkpoint-interval-ms <ms>', 'least time between checkpoints (default 0: one per durable commit)', integer('--checkpoint-interval-ms', 0, 600_000))
     .option('--max-pending <n>', 'appends waiting before pushback (503)', integer('--max-pending', 1, 10_000_000))
     .action(async (o: ServeTlogOptions) => {
       const { host, port } = parseListen(o.listen);
