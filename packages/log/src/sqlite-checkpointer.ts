@@ -7,9 +7,8 @@
 //
 // PASSIVE checkpoints never block the writer and never take a lock a writer waits on; SQLite's
 // checkpoint is crash-safe by design (the WAL stays authoritative until the writer restarts it).
-import { createRequire } from 'node:module';
-import { parentPort, workerData } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
+import { workerData } from 'node:worker_threads';
+import { openMaintenanceDb, runMaintenanceLoop } from './sqlite-worker-loop.js';
 
 interface CheckpointerData {
   file: string;
@@ -18,27 +17,12 @@ interface CheckpointerData {
 }
 
 const data = workerData as CheckpointerData;
-const Sqlite = createRequire(import.meta.url)(data.module) as typeof Database;
-const db = new Sqlite(data.file, { fileMustExist: true });
+const db = openMaintenanceDb(data.module, data.file);
 db.pragma('busy_timeout = 5000');
 // FULL: the database file is fsynced after each checkpoint, before the WAL may be restarted.
 db.pragma('synchronous = FULL');
 db.pragma('wal_autocheckpoint = 0');
 
-let stopped = false;
-function checkpoint(): void {
-  if (stopped) return;
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch (err) {
-    parentPort?.postMessage({ error: (err as Error)?.message ?? String(err) });
-  }
-}
-const timer = setInterval(checkpoint, data.intervalMs);
-parentPort?.on('message', (m: unknown) => {
-  if (m !== 'close') return;
-  stopped = true;
-  clearInterval(timer);
-  db.close();
-  parentPort?.close();
+runMaintenanceLoop(db, data.intervalMs, () => {
+  db.pragma('wal_checkpoint(PASSIVE)');
 });

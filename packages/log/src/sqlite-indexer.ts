@@ -5,9 +5,8 @@
 //
 // It never writes log.sqlite, so it never holds a lock the sequencer waits on. Not fatal when
 // it fails: the engine merges by itself once too many rows are pending.
-import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
+import { openMaintenanceDb, runMaintenanceLoop } from './sqlite-worker-loop.js';
 import { configureIndexDb, indexMerger } from './sqlite-index.js';
 
 export interface IndexerData {
@@ -25,32 +24,17 @@ export interface IndexerData {
 }
 
 const data = workerData as IndexerData;
-const Sqlite = createRequire(import.meta.url)(data.module) as typeof Database;
-const db = new Sqlite(data.indexFile, { fileMustExist: true });
+const db = openMaintenanceDb(data.module, data.indexFile);
 configureIndexDb(db, data.logFile);
 const merger = indexMerger(db);
 
-let stopped = false;
 let last = performance.now();
-function tick(): void {
-  if (stopped) return;
-  try {
-    const pending = merger.pending();
-    if (pending === 0 || (pending < data.minBatch && performance.now() - last < data.maxDelayMs)) return;
-    const to = merger.merge(data.limit);
-    last = performance.now();
-    parentPort?.postMessage({ merged: to });
-    if (pending > data.limit) setImmediate(tick);
-  } catch (err) {
-    // SQLITE_BUSY when the engine merged at the same time: the next tick retries.
-    parentPort?.postMessage({ error: (err as Error)?.message ?? String(err) });
-  }
-}
-const timer = setInterval(tick, data.intervalMs);
-parentPort?.on('message', (m: unknown) => {
-  if (m !== 'close') return;
-  stopped = true;
-  clearInterval(timer);
-  db.close();
-  parentPort?.close();
+// An error (SQLITE_BUSY when the engine merged at the same time) is reported; the next tick retries.
+runMaintenanceLoop(db, data.intervalMs, () => {
+  const pending = merger.pending();
+  if (pending === 0 || (pending < data.minBatch && performance.now() - last < data.maxDelayMs)) return false;
+  const to = merger.merge(data.limit);
+  last = performance.now();
+  parentPort?.postMessage({ merged: to });
+  return pending > data.limit;
 });
