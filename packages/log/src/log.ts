@@ -9,12 +9,14 @@ import { TileReader } from './tile-reader.js';
 import type {
   AppendRequest,
   AppendResult,
+  FoldIntegration,
   LogEntry,
   LogOptions,
   LogStats,
   PublishedCheckpoint,
   SequenceItem,
   StorageDriver,
+  TileWrite,
   TransparencyLog,
   WitnessHook,
 } from './types.js';
@@ -315,14 +317,42 @@ export class Log implements TransparencyLog {
   async #sequence(batch: PendingAppend[]): Promise<void> {
     const integratedTime = Math.floor(this.#clock().getTime() / 1000);
     const items = batch.map((p) => p.item);
+    // When the tree has caught up with the sequenced entries, the batch's integration (and a
+    // due checkpoint) goes into the sequencing commit itself: one durable commit per batch
+    // instead of two, and the entries are covered by a checkpoint as soon as they are indexed.
+    let before: TileBuilder | undefined;
+    let folded: { tiles: readonly TileWrite[]; cp: PublishedCheckpoint | undefined } | undefined;
+    const fold: FoldIntegration | undefined =
+      this.#recovered && this.#toIntegrate !== null && this.#builder.size === this.#sequenced
+        ? (outcomes) => {
+            const start = this.#builder.size;
+            let next = start;
+            for (const o of outcomes) {
+              if (o.duplicate) continue;
+              if (o.index !== next) return undefined; // the driver broke its contract: see below
+              next++;
+            }
+            if (next === start) return undefined;
+            before = this.#builder.snapshot();
+            for (let i = 0; i < outcomes.length; i++) if (!outcomes[i]!.duplicate) this.#builder.append(hashLeaf(items[i]!.leaf));
+            const tiles = this.#builder.flush();
+            folded = { tiles, cp: this.#checkpointNow() };
+            return { tiles, state: this.#builder.state(), checkpoint: folded.cp };
+          }
+        : undefined;
     let outcomes;
     try {
-      outcomes = await this.#driver.sequence(items, integratedTime);
+      outcomes = await this.#driver.sequence(items, integratedTime, fold);
     } catch (err) {
+      if (before !== undefined) this.#builder = before;
       const e = asStorageError(err, 'sequencing');
       for (const p of batch) p.reject(e);
       this.#onError(e);
       return;
+    }
+    if (folded !== undefined) {
+      // Stored: proofs against the next checkpoint read the right edge from memory.
+      for (const t of folded.tiles) this.#reader.stored(t.level, t.index, t.hashes);
     }
     for (let i = 0; i < batch.length; i++) {
       const o = outcomes[i]!;
@@ -334,10 +364,11 @@ export class Log implements TransparencyLog {
           this.#sequenced = o.index;
         }
         this.#sequenced++;
-        this.#toIntegrate?.push(items[i]!.leaf as Buffer);
+        if (folded === undefined) this.#toIntegrate?.push(items[i]!.leaf as Buffer);
       }
       batch[i]!.resolve(o);
     }
+    if (folded?.cp !== undefined) this.#announce(folded.cp);
   }
 
   /** Folds every sequenced entry into the tree and stores the changed tiles with the new right edge. */
@@ -504,12 +535,14 @@ export class Log implements TransparencyLog {
     checkInteger(index, 'index');
     this.#checkTreeSize(treeSize);
     if (index >= treeSize) throw new LogError('ERR_LOG_INDEX', `index ${index} is not below tree size ${treeSize}`);
-    return (await this.#reader.inclusionRange(index, index + 1, treeSize))[0]!;
+    // Copies: the reader's hashes may be views of its cached tiles.
+    return (await this.#reader.inclusionRange(index, index + 1, treeSize))[0]!.map((h) => Buffer.from(h));
   }
 
   /**
    * `inclusionProof(i, treeSize)` for every i in [from, to), in one walk (see
-   * `TileReader.inclusionRange`): the proofs a checkpoint's newly covered entries need.
+   * `TileReader.inclusionRange`): the proofs a checkpoint's newly covered entries need. The
+   * hashes may be views of cached tiles: read them, never write to them.
    * @internal For the engine thread's proof push.
    */
   async inclusionProofs(from: number, to: number, treeSize: number): Promise<Buffer[][]> {
@@ -527,14 +560,14 @@ export class Log implements TransparencyLog {
     this.#checkTreeSize(newSize);
     if (oldSize > newSize) throw new LogError('ERR_LOG_INDEX', `old size ${oldSize} exceeds new size ${newSize}`);
     if (oldSize === 0 || oldSize === newSize) return [];
-    return this.#reader.consistency(oldSize, 0, newSize, true);
+    return (await this.#reader.consistency(oldSize, 0, newSize, true)).map((h) => Buffer.from(h));
   }
 
   async rootHash(treeSize: number): Promise<Buffer> {
     this.#checkOpen();
     this.#checkTreeSize(treeSize);
     if (treeSize === this.#published?.size) return Buffer.from(this.#published.rootHash);
-    return this.#reader.mth(0, treeSize);
+    return Buffer.from(await this.#reader.mth(0, treeSize));
   }
 
   /** Width to serve for tile `index` of a level holding `count` published nodes, or undefined. */

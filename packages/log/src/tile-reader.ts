@@ -17,6 +17,23 @@ function splitPoint(n: number): number {
 /** Tree sizes whose right-edge subtree roots are kept (the latest checkpoints'). */
 const RIGHT_EDGE_SIZES = 4;
 
+/** Map key of tile `index` at `level` (levels are below 64; exact for every index a 2^53-leaf tree has). */
+function tileKey(level: number, index: number): number {
+  return index * 64 + level;
+}
+
+/**
+ * Thrown by a synchronous walk that needs a tile it does not hold in memory: the asynchronous
+ * caller reads that tile from storage and walks again (memoized nodes make the retry cheap).
+ */
+class TileMiss {
+  constructor(
+    readonly level: number,
+    readonly index: number,
+    readonly width: number,
+  ) {}
+}
+
 /**
  * Computes node hashes, roots and RFC 9162 proofs from stored hash tiles alone. A perfect
  * subtree of height h is a node at tile level ⌊h/8⌋ hashed up h mod 8 levels, so each proof
@@ -27,13 +44,21 @@ const RIGHT_EDGE_SIZES = 4;
  * the right edges (`MTH(D[k:n])`) of the latest few tree sizes: consecutive proofs against the
  * same checkpoint share all but a few nodes, so a proof costs a handful of map lookups instead
  * of hundreds of hashes.
+ *
+ * The walks are synchronous over the tiles in memory (no promise per node: at 1M entries under
+ * load, a promise per lookup made proofs a sixth of the engine thread's time); a walk that needs
+ * a tile it does not hold stops with a `TileMiss`, the tile is read, and the walk starts again.
+ * Hashes returned may be views of cached tiles: callers must not write to them.
  */
 export class TileReader {
   readonly #read: (level: number, index: number) => Promise<Buffer | undefined>;
-  readonly #cache = new Map<string, Buffer>();
+  /** Full tiles by `tileKey`, least recently used first. */
+  readonly #cache = new Map<number, Buffer>();
   readonly #cacheLimit: number;
   /** Rightmost partial tile per level as last read or stored (a prefix of what storage holds). */
-  readonly #partial = new Map<string, Buffer>();
+  readonly #partial = new Map<number, Buffer>();
+  /** Tiles read for the walk in progress: it may need more than the caches keep. */
+  #pinned: Map<number, Buffer> | undefined;
   /** Perfect subtree hashes keyed by `index·64 + height`; FIFO-bounded. */
   readonly #nodes = new Map<number, Buffer>();
   /**
@@ -53,10 +78,10 @@ export class TileReader {
 
   /**
    * Tells the reader that these tile bytes are now durably stored (the integrator's flush), so
-   * the right edge is served from memory. Only whole stored rows may be passed.
+   * the right edge is served from memory. Only whole stored rows may be passed, never written to afterwards.
    */
   stored(level: number, index: number, hashes: Buffer): void {
-    const key = `${level}/${index}`;
+    const key = tileKey(level, index);
     if (hashes.length === FULL_TILE_BYTES) {
       this.#partial.delete(key);
       this.#cacheFull(key, hashes);
@@ -66,14 +91,14 @@ export class TileReader {
     }
   }
 
-  #cacheFull(key: string, t: Buffer): void {
+  #cacheFull(key: number, t: Buffer): void {
     this.#cache.set(key, t);
-    if (this.#cache.size > this.#cacheLimit) this.#cache.delete(this.#cache.keys().next().value as string);
+    if (this.#cache.size > this.#cacheLimit) this.#cache.delete(this.#cache.keys().next().value as number);
   }
 
-  /** Stored tile bytes with at least `width` hashes. @throws {LogError} `ERR_LOG_CORRUPT` when missing or short. */
-  async tile(level: number, index: number, width: number): Promise<Buffer> {
-    const key = `${level}/${index}`;
+  /** The tile from memory, or undefined. */
+  #held(level: number, index: number, width: number): Buffer | undefined {
+    const key = tileKey(level, index);
     const cached = this.#cache.get(key);
     if (cached !== undefined) {
       // Refresh recency: Map iteration order is insertion order.
@@ -81,12 +106,19 @@ export class TileReader {
       this.#cache.set(key, cached);
       return cached;
     }
-    const partial = this.#partial.get(key);
-    if (partial !== undefined && partial.length >= width * HASH_SIZE) return partial;
+    const partial = this.#partial.get(key) ?? this.#pinned?.get(key);
+    return partial !== undefined && partial.length >= width * HASH_SIZE ? partial : undefined;
+  }
+
+  /** Stored tile bytes with at least `width` hashes. @throws {LogError} `ERR_LOG_CORRUPT` when missing or short. */
+  async tile(level: number, index: number, width: number): Promise<Buffer> {
+    const held = this.#held(level, index, width);
+    if (held !== undefined) return held;
     const t = await this.#read(level, index);
     if (t === undefined || t.length < width * HASH_SIZE || t.length % HASH_SIZE !== 0) {
       throw new LogError('ERR_LOG_CORRUPT', `tile ${level}/${index} is missing or has fewer than ${width} hashes`);
     }
+    const key = tileKey(level, index);
     if (t.length === FULL_TILE_BYTES) {
       this.#partial.delete(key);
       this.#cacheFull(key, t);
@@ -97,19 +129,44 @@ export class TileReader {
     return t;
   }
 
+  /** Runs a synchronous walk, reading each tile it misses and walking again, until it completes. */
+  async #walk<T>(walk: () => T): Promise<T> {
+    let pinned: Map<number, Buffer> | undefined;
+    for (;;) {
+      let miss: TileMiss;
+      this.#pinned = pinned;
+      try {
+        return walk();
+      } catch (err) {
+        if (!(err instanceof TileMiss)) throw err;
+        miss = err;
+      } finally {
+        this.#pinned = undefined;
+      }
+      (pinned ??= new Map()).set(tileKey(miss.level, miss.index), await this.tile(miss.level, miss.index, miss.width));
+    }
+  }
+
   /** Hash of the perfect subtree of height `height` whose leftmost leaf is `index·2^height`. */
-  async node(height: number, index: number): Promise<Buffer> {
+  node(height: number, index: number): Promise<Buffer> {
+    return this.#walk(() => this.#node(height, index));
+  }
+
+  #node(height: number, index: number): Buffer {
     if (height % TILE_HEIGHT === 0) {
       // Stored as such: entry `index mod 256` of tile `index / 256` at level height/8.
-      const t = await this.tile(height / TILE_HEIGHT, Math.floor(index / TILE_WIDTH), (index % TILE_WIDTH) + 1);
-      const off = (index % TILE_WIDTH) * HASH_SIZE;
-      return Buffer.from(t.subarray(off, off + HASH_SIZE));
+      const level = height / TILE_HEIGHT;
+      const n = Math.floor(index / TILE_WIDTH);
+      const at = index % TILE_WIDTH;
+      const t = this.#held(level, n, at + 1);
+      if (t === undefined) throw new TileMiss(level, n, at + 1);
+      return t.subarray(at * HASH_SIZE, (at + 1) * HASH_SIZE);
     }
     // A perfect subtree's hash never changes, so it can be cached without invalidation.
     const key = index < NODE_KEY_INDEX_LIMIT ? index * 64 + height : -1;
     let h = key < 0 ? undefined : this.#nodes.get(key);
     if (h === undefined) {
-      h = hashChildren(await this.node(height - 1, 2 * index), await this.node(height - 1, 2 * index + 1));
+      h = hashChildren(this.#node(height - 1, 2 * index), this.#node(height - 1, 2 * index + 1));
       if (key < 0) return h;
       if (this.#nodes.size >= NODE_CACHE_LIMIT) this.#nodes.delete(this.#nodeRing[this.#nodeRingPos]!);
       this.#nodes.set(key, h);
@@ -120,16 +177,20 @@ export class TileReader {
   }
 
   /** MTH(D[start:end]) of RFC 9162 §2.1.1, for `start` aligned to the largest power of two ≤ end − start. */
-  async mth(start: number, end: number): Promise<Buffer> {
+  mth(start: number, end: number): Promise<Buffer> {
+    return this.#walk(() => this.#mth(start, end));
+  }
+
+  #mth(start: number, end: number): Buffer {
     const n = end - start;
     if (n === 0) return emptyRoot();
     const height = Math.log2(n); // exact for powers of two
-    if (Number.isInteger(height)) return this.node(height, start / n);
+    if (Number.isInteger(height)) return this.#node(height, start / n);
     let edge = this.#edges.get(end);
     const memo = edge?.get(start);
     if (memo !== undefined) return memo;
     const k = splitPoint(n);
-    const h = hashChildren(await this.mth(start, start + k), await this.mth(start + k, end));
+    const h = hashChildren(this.#mth(start, start + k), this.#mth(start + k, end));
     // MTH of a fixed range never changes; keep those of the latest few tree sizes (the right
     // edges every proof against a recent checkpoint walks).
     if (edge === undefined) {
@@ -148,40 +209,46 @@ export class TileReader {
    * size lookups instead of (hi − lo)·log size), which is what a checkpoint's batch of new
    * entries costs.
    */
-  async inclusionRange(lo: number, hi: number, size: number): Promise<Buffer[][]> {
-    const out: Buffer[][] = Array.from({ length: hi - lo }, () => []);
-    const walk = async (start: number, end: number): Promise<void> => {
-      const a = Math.max(lo, start);
-      const b = Math.min(hi, end);
-      if (a >= b || end - start <= 1) return;
-      const mid = start + splitPoint(end - start);
-      if (a < mid) {
-        await walk(start, mid);
-        const h = await this.mth(mid, end);
-        for (let m = a, last = Math.min(b, mid); m < last; m++) out[m - lo]!.push(h);
-      }
-      if (b > mid) {
-        await walk(mid, end);
-        const h = await this.mth(start, mid);
-        for (let m = Math.max(a, mid); m < b; m++) out[m - lo]!.push(h);
-      }
-    };
-    await walk(0, size);
-    return out;
+  inclusionRange(lo: number, hi: number, size: number): Promise<Buffer[][]> {
+    return this.#walk(() => {
+      const out: Buffer[][] = Array.from({ length: hi - lo }, () => []);
+      const walk = (start: number, end: number): void => {
+        const a = Math.max(lo, start);
+        const b = Math.min(hi, end);
+        if (a >= b || end - start <= 1) return;
+        const mid = start + splitPoint(end - start);
+        if (a < mid) {
+          walk(start, mid);
+          const h = this.#mth(mid, end);
+          for (let m = a, last = Math.min(b, mid); m < last; m++) out[m - lo]!.push(h);
+        }
+        if (b > mid) {
+          walk(mid, end);
+          const h = this.#mth(start, mid);
+          for (let m = Math.max(a, mid); m < b; m++) out[m - lo]!.push(h);
+        }
+      };
+      walk(0, size);
+      return out;
+    });
   }
 
   /** SUBPROOF(m, D[start:end], b) of RFC 9162 §2.1.4.1. */
-  async consistency(m: number, start: number, end: number, b: boolean): Promise<Buffer[]> {
+  consistency(m: number, start: number, end: number, b: boolean): Promise<Buffer[]> {
+    return this.#walk(() => this.#consistency(m, start, end, b));
+  }
+
+  #consistency(m: number, start: number, end: number, b: boolean): Buffer[] {
     const n = end - start;
-    if (m === n) return b ? [] : [await this.mth(start, end)];
+    if (m === n) return b ? [] : [this.#mth(start, end)];
     const k = splitPoint(n);
     if (m <= k) {
-      const proof = await this.consistency(m, start, start + k, b);
-      proof.push(await this.mth(start + k, end));
+      const proof = this.#consistency(m, start, start + k, b);
+      proof.push(this.#mth(start + k, end));
       return proof;
     }
-    const proof = await this.consistency(m - k, start + k, end, false);
-    proof.push(await this.mth(start, start + k));
+    const proof = this.#consistency(m - k, start + k, end, false);
+    proof.push(this.#mth(start, start + k));
     return proof;
   }
 }

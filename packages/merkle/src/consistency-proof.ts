@@ -1,5 +1,5 @@
 import { MerkleError } from './errors.js';
-import { NodeHasher, checkCount, checkHash, emptyRoot, equalHashes } from './hash.js';
+import { hashChildren, checkCount, checkHash, emptyRoot, equalHashes } from './hash.js';
 import { MAX_PROOF_HASHES } from './inclusion-proof.js';
 import { half, isOdd, pathLength } from './path-walk.js';
 
@@ -99,19 +99,18 @@ export function verifyConsistencyProof(p: ConsistencyProof): void {
   // Step 5.
   let fr: Buffer = Buffer.from(path[0] as Uint8Array);
   let sr = fr;
-  const hasher = new NodeHasher();
   // Step 6.
   for (const c of path.slice(1)) {
     if (sn === 0) throw mismatch(p, 'proof is longer than the path');
     if (isOdd(fn) || fn === sn) {
-      fr = hasher.hashChildren(c, fr);
-      sr = hasher.hashChildren(c, sr);
+      fr = hashChildren(c, fr);
+      sr = hashChildren(c, sr);
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
         sn = half(sn);
       }
     } else {
-      sr = hasher.hashChildren(sr, c);
+      sr = hashChildren(sr, c);
     }
     fn = half(fn);
     sn = half(sn);

@@ -23,30 +23,23 @@ export function hashLeaf(data: Uint8Array): Buffer {
 /** Largest leaf hashed through a copy rather than incrementally. */
 const SMALL_LEAF = 16 * 1024;
 
-/** Interior node hash of RFC 6962 §2.1: `SHA-256(0x01 || left || right)`. */
-export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
-}
+/** 0x01 then two 32-byte children: the input of every interior node of 32-byte hashes. */
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE);
+NODE_INPUT[0] = 0x01;
 
 /**
- * Hashes interior nodes of 32-byte children through one reusable 65-byte buffer and the one-shot
- * `crypto.hash` (no Hash object per node): proof verification hashes a node per proof step.
- * Each instance owns its buffer; results are fresh Buffers.
+ * Interior node hash of RFC 6962 §2.1: `SHA-256(0x01 || left || right)`. Children of 32 bytes
+ * (every node of a SHA-256 tree) go through one reused input buffer and the one-shot
+ * `crypto.hash`, with no Hash object per node: the log hashes thousands of nodes a second.
+ * The result is a fresh Buffer.
  */
-export class NodeHasher {
-  readonly #input = Buffer.alloc(1 + 2 * HASH_SIZE);
-
-  constructor() {
-    this.#input[0] = 0x01;
+export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
+  if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
+    NODE_INPUT.set(left, 1);
+    NODE_INPUT.set(right, 1 + HASH_SIZE);
+    return hash('sha256', NODE_INPUT, 'buffer');
   }
-
-  /** `SHA-256(0x01 || left || right)`; both children must be {@link HASH_SIZE} bytes. */
-  hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-    if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return hashChildren(left, right);
-    this.#input.set(left, 1);
-    this.#input.set(right, 1 + HASH_SIZE);
-    return hash('sha256', this.#input, 'buffer');
-  }
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
 }
 
 /** Root of the empty tree, RFC 6962 §2.1: `SHA-256()` (e3b0c442…b855). */

@@ -1,5 +1,5 @@
 import { MerkleError } from './errors.js';
-import { HASH_SIZE, NodeHasher, checkCount, checkHash, equalHashes } from './hash.js';
+import { HASH_SIZE, hashChildren, checkCount, checkHash, equalHashes } from './hash.js';
 import { half, isOdd, pathLength } from './path-walk.js';
 
 /**
@@ -70,19 +70,18 @@ export function rootFromInclusionProof(
   let fn = index;
   let sn = treeSize - 1;
   let r: Buffer = Buffer.from(leafHash);
-  const hasher = new NodeHasher();
   for (const p of proof) {
     if (sn === 0) {
       throw new MerkleError('ERR_MERKLE_PROOF_SHAPE', 'inclusion proof is longer than the path');
     }
     if (isOdd(fn) || fn === sn) {
-      r = hasher.hashChildren(p, r);
+      r = hashChildren(p, r);
       while (!isOdd(fn) && fn !== 0) {
         fn = half(fn);
         sn = half(sn);
       }
     } else {
-      r = hasher.hashChildren(r, p);
+      r = hashChildren(r, p);
     }
     fn = half(fn);
     sn = half(sn);
