@@ -22,6 +22,8 @@ export type {
   SequenceOutcome,
   IntegratedState,
   TileWrite,
+  IntegrationWrite,
+  FoldIntegration,
 } from './types.js';
 export { openLog, MAX_LEAF_SIZE } from './log.js';
 export { logPort, attachLog, canShareLog } from './worker-log.js';

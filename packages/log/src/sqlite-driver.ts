@@ -21,6 +21,7 @@ function sqliteModule(): string {
   return Number(process.versions.napi) >= 10 ? 'better-sqlite3' : 'better-sqlite3-node20';
 }
 import type {
+  FoldIntegration,
   IntegratedState,
   LogEntry,
   PublishedCheckpoint,
@@ -131,7 +132,7 @@ class SqliteDriver implements StorageDriver {
   readonly #indexFile: string;
   readonly #indexSettings: IndexSettings;
   #stmts: ReturnType<SqliteDriver['prepare']> | undefined;
-  #sequenceTx: ((items: readonly SequenceItem[], itime: number) => { out: SequenceOutcome[]; added: [number, string, readonly string[]][] }) | undefined;
+  #sequenceTx: ((items: readonly SequenceItem[], itime: number, fold: FoldIntegration | undefined) => { out: SequenceOutcome[]; added: [number, string, readonly string[]][]; folded: boolean }) | undefined;
   #integrateTx: ((tiles: readonly TileWrite[], state: IntegratedState, cp: PublishedCheckpoint | undefined) => void) | undefined;
   #size = 0;
   #checkpointer: Worker | undefined;
@@ -266,8 +267,7 @@ class SqliteDriver implements StorageDriver {
       db.pragma('cache_size = -65536');
       const s = (this.#stmts = this.prepare());
       if (this.#index !== undefined) this.#indexStmts = this.prepareIndex(this.#index);
-      this.#sequenceTx = db.transaction((items: readonly SequenceItem[], itime: number) => this.#sequenceItems(items, itime));
-      this.#integrateTx = db.transaction((tiles: readonly TileWrite[], state: IntegratedState, cp: PublishedCheckpoint | undefined) => {
+      const storeIntegration = (tiles: readonly TileWrite[], state: IntegratedState, cp: PublishedCheckpoint | undefined): void => {
         for (const t of tiles) s.upsertTile.run(t.level, t.index, t.hashes);
         s.writeState.run(state.size, Buffer.concat(state.compactRange));
         if (cp !== undefined) s.insertCheckpoint.run(cp.size, cp.rootHash, cp.note, cp.publishedAt.getTime());
@@ -277,7 +277,14 @@ class SqliteDriver implements StorageDriver {
           s.cleanPendingIds.run(this.#mergedTo);
           s.cleanPendingKeys.run(this.#mergedTo);
         }
+      };
+      this.#sequenceTx = db.transaction((items: readonly SequenceItem[], itime: number, fold: FoldIntegration | undefined) => {
+        const r = this.#sequenceItems(items, itime);
+        const w = fold?.(r.out);
+        if (w !== undefined) storeIntegration(w.tiles, w.state, w.checkpoint);
+        return { ...r, folded: w !== undefined };
       });
+      this.#integrateTx = db.transaction(storeIntegration);
       const max = s.maxEntry.get()?.m;
       this.#size = max === null || max === undefined ? 0 : max + 1;
       this.#loadPending();
@@ -380,14 +387,18 @@ class SqliteDriver implements StorageDriver {
     return { out, added };
   }
 
-  async sequence(items: readonly SequenceItem[], integratedTime: number): Promise<SequenceOutcome[]> {
+  async sequence(items: readonly SequenceItem[], integratedTime: number, fold?: FoldIntegration): Promise<SequenceOutcome[]> {
     let r;
+    const cleaning = this.#mergedTo;
     try {
-      r = this.#sequenceTx!(items, integratedTime);
+      // With `fold`, one FULL commit makes the entries and their integration (and a due
+      // checkpoint) durable together.
+      r = this.#sequenceTx!(items, integratedTime, fold);
     } catch (err) {
       throw storageError('sequence', err);
     }
     // Committed: only now do the new identities and keys join the pending index.
+    if (r.folded) this.#cleanedTo = Math.max(this.#cleanedTo, cleaning);
     for (const [index, key, keys] of r.added) this.#pending.add(index, key, keys);
     this.#size += r.added.length;
     if (this.#pending.size >= this.#indexSettings.inlineLimit) this.#mergeInline();

@@ -250,6 +250,20 @@ export interface TileWrite {
   hashes: Buffer;
 }
 
+/** An integration to store: tiles, the new right edge and, when one is due, a checkpoint. */
+export interface IntegrationWrite {
+  tiles: readonly TileWrite[];
+  state: IntegratedState;
+  checkpoint?: PublishedCheckpoint;
+}
+
+/**
+ * Given to `StorageDriver.sequence`: called once inside the sequencing transaction with the
+ * outcomes of the batch, it returns the integration of the new entries to store in that same
+ * transaction (or `undefined`: none).
+ */
+export type FoldIntegration = (outcomes: readonly SequenceOutcome[]) => IntegrationWrite | undefined;
+
 /** What a driver holds when it is opened. */
 export interface StorageState {
   /** Number of entries sequenced (the next index). */
@@ -270,9 +284,11 @@ export interface StorageDriver {
   /**
    * Atomically and durably assigns consecutive indexes from the sequenced size to the items whose
    * identity is new, stores them with `integratedTime`, their identities and their search keys,
-   * and reports an outcome per item (in order). All or nothing. @throws {LogError} `ERR_LOG_STORAGE`.
+   * and reports an outcome per item (in order). All or nothing. With `fold`, the integration it
+   * returns is stored in the same transaction, as `integrate` stores one (docs/log-storage.md
+   * rule 7a). @throws {LogError} `ERR_LOG_STORAGE`.
    */
-  sequence(items: readonly SequenceItem[], integratedTime: number): Promise<SequenceOutcome[]>;
+  sequence(items: readonly SequenceItem[], integratedTime: number, fold?: FoldIntegration): Promise<SequenceOutcome[]>;
   /** Entries `[start, end)` that exist, ascending. @throws {LogError} `ERR_LOG_STORAGE`. */
   readEntries(start: number, end: number): Promise<LogEntry[]>;
   /**

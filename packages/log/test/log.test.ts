@@ -38,7 +38,7 @@ function checkCheckpoint(cp: PublishedCheckpoint, v: NoteVerifier = verifier): v
 function wrapDriver(inner: StorageDriver, overrides: Partial<StorageDriver>): StorageDriver {
   return {
     open: () => inner.open(),
-    sequence: (items, time) => inner.sequence(items, time),
+    sequence: (items, time, fold) => inner.sequence(items, time, fold),
     readEntries: (s, e) => inner.readEntries(s, e),
     integrate: (tiles, state, cp) => inner.integrate(tiles, state, cp),
     readTile: (l, i) => inner.readTile(l, i),
@@ -338,13 +338,20 @@ for (const thread of ['inline', 'worker'] as const) {
       assert.equal((await log.append({ leaf: Buffer.from('a') })).index, 0);
     });
 
-    it('stores a due checkpoint in the integration\'s own commit, and in a commit of its own with witnesses', { skip: driverOnly }, async (t) => {
+    it('stores a batch\'s integration and due checkpoint in its sequencing commit, and a checkpoint in a commit of its own with witnesses', { skip: driverOnly }, async (t) => {
       for (const withWitness of [false, true]) {
         const inner = openSqliteDriver({ dataDir: tempDir(t) });
-        const calls = { fused: 0, separate: 0 };
+        const calls = { folded: 0, foldedCheckpoints: 0, integrate: 0, separate: 0 };
         const driver = wrapDriver(inner, {
+          sequence: (items, time, fold) =>
+            inner.sequence(items, time, fold && ((outcomes) => {
+              const w = fold(outcomes);
+              if (w !== undefined) calls.folded++;
+              if (w?.checkpoint !== undefined) calls.foldedCheckpoints++;
+              return w;
+            })),
           integrate: (tiles, state, cp) => {
-            if (cp !== undefined) calls.fused++;
+            calls.integrate++;
             return inner.integrate(tiles, state, cp);
           },
           storeCheckpoint: (cp) => {
@@ -358,25 +365,67 @@ for (const thread of ['inline', 'worker'] as const) {
         const opened = { ...calls }; // recovery publishes the empty tree on its own
         for (let i = 0; i < 5; i++) {
           const r = await log.append({ leaf: leafOf(i) });
+          if (!withWitness) {
+            // Indexed, integrated and published by one commit: covered as soon as it resolves.
+            assert.equal(log.stats().integrated, i + 1);
+            assert.equal(log.checkpoint().size, i + 1);
+          }
           checkCheckpoint(await log.awaitCheckpoint(r.index));
         }
         const cps = await inner.readCheckpoints(0, 100);
         assert.equal(cps.at(-1)!.size, 5);
+        assert.equal(calls.folded, 5);
+        assert.equal(calls.integrate, opened.integrate);
         if (withWitness) {
-          assert.equal(calls.fused, 0);
+          assert.equal(calls.foldedCheckpoints, 0);
           assert.equal(calls.separate - opened.separate, cps.length - 1);
         } else {
           assert.equal(calls.separate, opened.separate);
-          assert.equal(calls.fused, cps.length - 1);
-          assert.ok(calls.fused >= 1);
+          assert.equal(calls.foldedCheckpoints, cps.length - 1);
         }
       }
+    });
+
+    it('integrates and publishes on its own when the driver does not fold, or the folded commit fails', { skip: driverOnly }, async (t) => {
+      const inner = openSqliteDriver({ dataDir: tempDir(t) });
+      let mode: 'ignore' | 'fail' | 'fold' = 'ignore';
+      const driver = wrapDriver(inner, {
+        sequence: (items, time, fold) =>
+          mode === 'ignore'
+            ? inner.sequence(items, time)
+            : inner.sequence(items, time, (outcomes) => {
+                const w = fold?.(outcomes);
+                // A failure after the integration was computed: the whole commit rolls back.
+                if (mode === 'fail') throw new Error('disk full');
+                return w;
+              }),
+      });
+      const log = await openLog({ driver, origin: ORIGIN, signers: [signer], checkpointIntervalMs: 0, onError: () => undefined });
+      t.after(() => log.close());
+      const tree = new MerkleTree();
+      const add = async (i: number): Promise<void> => {
+        const r = await log.append({ leaf: leafOf(i) });
+        tree.append(hashLeaf(leafOf(i)));
+        const cp = await log.awaitCheckpoint(r.index);
+        assert.deepEqual(cp.rootHash, tree.root(cp.size));
+        assert.deepEqual(await log.inclusionProof(r.index, cp.size), tree.inclusionProof(r.index, cp.size));
+      };
+      for (let i = 0; i < 3; i++) await add(i);
+      mode = 'fail';
+      await assertRejectsCode(() => log.append({ leaf: leafOf(100) }), LogError, 'ERR_LOG_STORAGE');
+      assert.equal(log.stats().sequenced, 3);
+      mode = 'fold';
+      for (let i = 3; i < 600; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => add(i + k)));
+      assert.equal(log.stats().sequenced, 603);
+      assert.equal((await inner.readEntries(0, 1000)).length, 603);
     });
 
     it('retries a failed integration and publishes once storage works again', { skip: driverOnly }, async (t) => {
       const inner = openSqliteDriver({ dataDir: tempDir(t) });
       let fail = false;
       const driver = wrapDriver(inner, {
+        // No folding: the integration is a commit of its own, which fails here.
+        sequence: (items, time) => inner.sequence(items, time),
         integrate: async (tiles, state, cp) => {
           if (fail) throw new Error('io error');
           return inner.integrate(tiles, state, cp);

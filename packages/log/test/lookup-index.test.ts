@@ -130,7 +130,8 @@ describe('sqlite lookup indexes', () => {
   it('refuses to open a log whose merged index file is gone', async (t) => {
     const dir = tempDir(t);
     const first = await openLog({ driver: openSqliteDriver({ dataDir: dir, index: { worker: false, inlineLimit: 2 } }), origin: ORIGIN, signers: [signer], clock: () => new Date(1_700_000_000_000) });
-    await fill(first, 0, 4);
+    await fill(first, 0, 4); // merged after its commit
+    await fill(first, 4, 5); // this batch's commit deletes the merged pending rows
     await first.close();
     rmSync(join(dir, 'log-index.sqlite'));
     const err = await assertRejectsCode(() => openLog({ dataDir: dir, origin: ORIGIN, signers: [signer] }), LogError, 'ERR_LOG_CORRUPT');
