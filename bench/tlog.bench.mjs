@@ -8,14 +8,17 @@
 //    the server, the entry is durably sequenced, and the 201 answer carries an inclusion proof
 //    against a signed checkpoint. Reports sustained durable appends/s, time-to-index (server
 //    side, Server-Timing `seq`: request parsed → entry committed) and time-to-inclusion-proof
-//    (client side, request sent → 201 with proof received), p50/p99.
+//    (client side, request sent → 201 with proof received), p50/p99. A cold phase (new
+//    connections, 8 requests each) runs first and the measured phase follows on without a
+//    pause, as sustained load does; per server thread it also reports CPU, time spent waiting
+//    for a core and context switches per entry (Linux /proc).
 // 4. Measures inclusion-proof (GET entry by index) and consistency-proof latencies.
 // 5. Prints the P-256 verify rate of this machine (one core, native digest path) from the same run.
 // Everything stays on 127.0.0.1 and stops by itself.
 import { spawn } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,20 +175,73 @@ function serverCpuSeconds() {
   }
 }
 
-/** Drives `CLIENTS` connections over `bodies` until they or the deadline run out. */
-async function drive(conns, bodies, seconds) {
-  const r = { toVerified: [], toIndex: [], toCheckpoint: [], toProof: [], statuses: new Map(), ok: 0, seconds: 0, cpu: 0, serverCpu: 0 };
+/** CPU seconds per thread of the server (tid → seconds), from /proc (Linux). */
+function serverThreadCpu() {
+  const out = new Map();
+  try {
+    for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'latin1');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const st = readFileSync(`/proc/${child.pid}/task/${tid}/status`, 'latin1');
+        const cs = Number(/voluntary_ctxt_switches:\s*(\d+)/.exec(st)?.[1] ?? 0) + Number(/nonvoluntary_ctxt_switches:\s*(\d+)/.exec(st)?.[1] ?? 0);
+        // schedstat: ns on a CPU, ns runnable but waiting for one, timeslices.
+        const wait = Number(readFileSync(`/proc/${child.pid}/task/${tid}/schedstat`, 'latin1').split(' ')[1]) / 1e9;
+        out.set(tid, [(Number(f[11]) + Number(f[12])) / 100, cs, wait]);
+      } catch { /* the thread ended */ }
+    }
+  } catch { /* not Linux */ }
+  return out;
+}
+
+/**
+ * Drives the connections through `phases` in turn ({ bodies, seconds } each) with no pause in
+ * between: a client that finishes a request of one phase sends one of the next phase straight
+ * away, so a measured phase starts on a server already under load, not with all clients firing
+ * at once as a drained restart would. Each request counts for the phase it was sent in; a phase
+ * ends when its bodies or its time run out, and its figures run to its last answer.
+ */
+async function drive(conns, phases) {
+  const rs = phases.map(() => ({ toVerified: [], toIndex: [], toCheckpoint: [], toProof: [], statuses: new Map(), ok: 0, seconds: 0, cpu: 0, serverCpu: 0, start: 0, last: 0 }));
+  let phase = 0;
   let next = 0;
-  const cpu0 = process.cpuUsage();
-  const server0 = serverCpuSeconds();
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
+  let deadline = 0;
+  // CPU counters at each phase's start; a phase's CPU runs to the next phase's start.
+  const marks = [];
+  const snapshot = () => ({ at: performance.now(), cpu: process.cpuUsage(), server: serverCpuSeconds(), threads: serverThreadCpu() });
+  const begin = (k) => {
+    marks[k] = snapshot();
+    rs[k].start = marks[k].at;
+    deadline = rs[k].start + phases[k].seconds * 1000;
+  };
+  const finish = (k, m, e) => {
+    const r = rs[k];
+    r.seconds = (r.last - r.start) / 1000;
+    const cpuSeconds = (e.cpu.user + e.cpu.system - m.cpu.user - m.cpu.system) / 1e6;
+    r.cpu = cpuSeconds / ((e.at - m.at) / 1000);
+    r.serverCpu = e.server - m.server;
+    r.cpuSeconds = (e.at - m.at) / 1000;
+    r.threads = [...e.threads].map(([tid, [s, cs, w]]) => [tid, s - (m.threads.get(tid)?.[0] ?? 0), cs - (m.threads.get(tid)?.[1] ?? 0), w - (m.threads.get(tid)?.[2] ?? 0)]).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+    for (const a of [r.toVerified, r.toIndex, r.toCheckpoint, r.toProof]) a.sort((x, y) => x - y);
+  };
+  begin(0);
   await Promise.all(conns.map(async (conn) => {
-    while (next < bodies.length && performance.now() < deadline) {
-      const body = bodies[next++];
+    for (;;) {
+      const k = phase;
+      if (next >= phases[k].bodies.length || performance.now() >= deadline) {
+        if (k === phases.length - 1) return;
+        // The first client to find phase k done starts phase k + 1.
+        phase = k + 1;
+        next = 0;
+        begin(phase);
+        continue;
+      }
+      const body = phases[k].bodies[next++];
+      const r = rs[k];
       const t0 = performance.now();
       const res = await conn.send(body);
       const t1 = performance.now();
+      r.last = t1;
       r.statuses.set(res.status, (r.statuses.get(res.status) ?? 0) + 1);
       // A 201 must carry its inclusion proof and checkpoint (the server answers only once a
       // published checkpoint covers the entry).
@@ -200,12 +256,9 @@ async function drive(conns, bodies, seconds) {
       if (c) r.toCheckpoint.push(Number(c[1]));
     }
   }));
-  r.seconds = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  r.cpu = (cpu.user + cpu.system) / 1e6 / r.seconds;
-  r.serverCpu = serverCpuSeconds() - server0;
-  for (const a of [r.toVerified, r.toIndex, r.toCheckpoint, r.toProof]) a.sort((x, y) => x - y);
-  return r;
+  const end = snapshot();
+  rs.forEach((r, k) => finish(k, marks[k], marks[k + 1] ?? end));
+  return rs;
 }
 
 function report(title, r) {
@@ -216,18 +269,22 @@ function report(title, r) {
   console.log(`  time-to-index (server: request parsed → committed): p50 ${ms(pct(r.toIndex, 50))}, p99 ${ms(pct(r.toIndex, 99))}   (target p99 ≤ 100 ms)`);
   console.log(`  time-to-checkpoint (server: request parsed → covered by a signed checkpoint): p50 ${ms(pct(r.toCheckpoint, 50))}, p99 ${ms(pct(r.toCheckpoint, 99))}`);
   console.log(`  time-to-inclusion-proof (client: request sent → 201 with proof): p50 ${ms(pct(r.toProof, 50))}, p99 ${ms(pct(r.toProof, 99))}   (target p99 ≤ 100 ms)`);
-  console.log(`  CPU: server ${(r.serverCpu / r.seconds * 100).toFixed(0)}% of one core, ${Math.round(r.serverCpu / r.ok * 1e6)} µs per entry; load generator ${(r.cpu * 100).toFixed(0)}%`);
+  console.log(`  CPU: server ${(r.serverCpu / r.cpuSeconds * 100).toFixed(0)}% of one core, ${Math.round(r.serverCpu / r.ok * 1e6)} µs per entry; load generator ${(r.cpu * 100).toFixed(0)}%`);
+  // Threads by CPU (main first by tid: the HTTP thread; the log engine, write workers, SQLite's
+  // checkpointer and indexer and V8's helpers follow in start order).
+  if (r.threads.length > 0) {
+    console.log(`  server threads, per entry (tid − pid: CPU µs / µs waiting for a core / context switches): ${r.threads.slice(0, 10).map(([tid, s, cs, w]) => `+${Number(tid) - child.pid}: ${Math.round(s / r.ok * 1e6)}/${Math.round(w / r.ok * 1e6)}/${(cs / r.ok).toFixed(2)}`).join(', ')}`);
+  }
 }
 
 // Cold phase: all connections are opened at once and used straight away (connection storm,
 // JIT and SQLite caches cold); reported apart, then the measured phase runs on warm connections.
 const coldStart = performance.now();
 const conns = await Promise.all(Array.from({ length: CLIENTS }, () => rawConnection()));
-const cold = await drive(conns, warmups, SECONDS);
-cold.seconds = (performance.now() - coldStart) / 1000;
+const [cold, load] = await drive(conns, [{ bodies: warmups, seconds: SECONDS }, { bodies: proposals, seconds: SECONDS }]);
+cold.seconds = (cold.last - coldStart) / 1000;
 report('cold start (connect + first requests, not the sustained figure)', cold);
-const load = await drive(conns, proposals, SECONDS);
-report('load (warm connections)', load);
+report('load (warm connections, straight on from the cold start)', load);
 for (const c of conns) c.close();
 
 // ---- 4. proof latencies ----------------------------------------------------------------------

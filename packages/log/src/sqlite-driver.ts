@@ -45,7 +45,7 @@ export interface SqliteDriverOptions {
   index?: {
     /** Merge on a worker thread (default true); false: only the inline merge below. */
     worker?: boolean;
-    /** The worker merges once this many entries are pending (default 2048)… */
+    /** The worker merges once this many entries are pending (default 16384)… */
     minBatch?: number;
     /** …or once this long has passed since its last merge (ms, default 1000). */
     maxDelayMs?: number;
@@ -154,7 +154,7 @@ class SqliteDriver implements StorageDriver {
     const o = options.index ?? {};
     this.#indexSettings = {
       worker: o.worker ?? true,
-      minBatch: o.minBatch ?? 2048,
+      minBatch: o.minBatch ?? 16384,
       maxDelayMs: o.maxDelayMs ?? 1000,
       intervalMs: o.intervalMs ?? 100,
       inlineLimit: o.inlineLimit ?? 262144,
