@@ -14,11 +14,13 @@
 //    for a core and context switches per entry (Linux /proc).
 // 4. Measures inclusion-proof (GET entry by index) and consistency-proof latencies.
 // 5. Prints the P-256 verify rate of this machine (one core, native digest path) from the same run.
-// Everything stays on 127.0.0.1 and stops by itself.
+// Everything stays on 127.0.0.1 and stops by itself. For diagnosis: SIGNET_BENCH_SERVER_NODE_ARGS
+// passes Node flags to the server (e.g. --cpu-prof, --trace-gc), SIGNET_BENCH_SERVER_ARGS adds
+// `serve tlog` options, and SIGNET_BENCH_SERVER_LOG=FILE appends the server's stdout to FILE.
 import { spawn } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +93,7 @@ process.on('exit', () => { child?.kill('SIGKILL'); rmSync(dataDir, { recursive: 
 // ---- 2. server -------------------------------------------------------------------------------
 child = spawn(process.execPath, [...(process.env.SIGNET_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(ROOT, 'packages/cli/dist/bin.js'), 'serve', 'tlog', '--data-dir', dataDir, '--listen', origin, ...(process.env.SIGNET_BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [])], { stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve, reject) => {
-  child.stdout.on('data', (d) => { if (d.toString().includes('signet serve tlog:')) resolve(); });
+  child.stdout.on('data', (d) => { if (process.env.SIGNET_BENCH_SERVER_LOG) appendFileSync(process.env.SIGNET_BENCH_SERVER_LOG, d); if (d.toString().includes('signet serve tlog:')) resolve(); });
   child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
 });
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });

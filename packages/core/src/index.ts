@@ -7,7 +7,7 @@ export {
 export { describeKey, importPublicKey, importPrivateKey, verifySignature, signMessage, type HashName, type KeyAlgorithm, type KeyDescription, type SignatureOptions } from './keys.js';
 export { canonicalizeJSON } from './canonical-json.js';
 export { preAuthEncoding } from './dsse.js';
-export { digest, sha256, digestFile } from './hash.js';
+export { digest, pooledDigest, sha256, digestFile } from './hash.js';
 export { parseCertificate, parseGeneralNames, verifyCertificateSignature, isIssuedBy, decodeDerString, OID, type Certificate, type CertificateExtension, type GeneralName } from './x509.js';
 export { signDigest, verifyDigest, verifyDigestWithSpki, digestSignatureBackend, type DigestSignatureOptions } from './digest-signature.js';
 export { importCanonicalEcSpki, type NativeEcPublicKey } from './digest-signature.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CoreError, canonicalizeJSON, describeKey, digestFile, importPrivateKey, importPublicKey, preAuthEncoding, signMessage, verifySignature,
+  CoreError, canonicalizeJSON, describeKey, digest, digestFile, importPrivateKey, pooledDigest, importPublicKey, preAuthEncoding, signMessage, verifySignature,
 } from '@signet/core';
 
 describe('canonicalizeJSON (RFC 8785)', () => {
@@ -72,6 +72,26 @@ describe('keys', () => {
   it('treats a garbage signature as a failed verification, not a crash', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     assert.equal(verifySignature(publicKey, Buffer.from('x'), Buffer.from([1, 2, 3])), false);
+  });
+});
+
+describe('digest, pooledDigest', () => {
+  it('equal the Hash object\'s digest for every byte value, sizes around the pool\'s and strings as UTF-8', () => {
+    const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const inputs = [Buffer.alloc(0), every, Buffer.concat([every, every]), randomBytes(65), randomBytes(4095), randomBytes(5000), randomBytes(2 * 1024 * 1024)];
+    for (const h of ['sha256', 'sha384', 'sha512'] as const) {
+      for (const data of inputs) {
+        const want = createHash(h).update(data).digest();
+        assert.deepEqual(digest(h, data), want);
+        if (data.length <= 5000) assert.deepEqual(pooledDigest(h, data), want);
+      }
+      assert.deepEqual(pooledDigest(h, 'ö€ \u{1F600} x'), createHash(h).update('ö€ \u{1F600} x', 'utf8').digest());
+    }
+    // Each call gives its own bytes, even on the shared pool.
+    const a = pooledDigest('sha256', 'a');
+    const b = pooledDigest('sha256', 'b');
+    assert.notDeepEqual(a, b);
+    assert.deepEqual(a, createHash('sha256').update('a').digest());
   });
 });
 

@@ -1,4 +1,5 @@
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledDigest } from '@signet/core';
 import { MerkleError } from './errors.js';
 
 /** Size in bytes of every node hash (SHA-256), RFC 6962 §2.1. */
@@ -17,7 +18,7 @@ export function hashLeaf(data: Uint8Array): Buffer {
   const input = Buffer.allocUnsafe(1 + data.length);
   input[0] = 0x00;
   input.set(data, 1);
-  return hash('sha256', input, 'buffer');
+  return pooledDigest('sha256', input);
 }
 
 /** Largest leaf hashed through a copy rather than incrementally. */
@@ -30,14 +31,14 @@ NODE_INPUT[0] = 0x01;
 /**
  * Interior node hash of RFC 6962 §2.1: `SHA-256(0x01 || left || right)`. Children of 32 bytes
  * (every node of a SHA-256 tree) go through one reused input buffer and the one-shot
- * `crypto.hash`, with no Hash object per node: the log hashes thousands of nodes a second.
- * The result is a fresh Buffer.
+ * `crypto.hash`, with no Hash object and no ArrayBuffer per node (`pooledDigest`): the log
+ * hashes thousands of nodes a second. The result is a fresh Buffer on Node's pool.
  */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
   if (left.length === HASH_SIZE && right.length === HASH_SIZE) {
     NODE_INPUT.set(left, 1);
     NODE_INPUT.set(right, 1 + HASH_SIZE);
-    return hash('sha256', NODE_INPUT, 'buffer');
+    return pooledDigest('sha256', NODE_INPUT);
   }
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalizeJSON, preAuthEncoding, type HashName } from '@signet/core';
 import { TLogServerError } from './errors.js';
 import { array, base64, hexDigest, object, optionalString, requestError, string, type JsonObject } from './json-fields.js';
@@ -27,7 +27,7 @@ const MAX_SIGNATURE_CHARS = 4096;
 const DIGEST_BYTES: Record<HashName, number> = { sha256: 32, sha384: 48, sha512: 64 };
 
 function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 function keyFrom(o: JsonObject, key: string, path: string): DecodedKey {

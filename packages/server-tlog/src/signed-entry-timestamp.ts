@@ -1,5 +1,5 @@
-import { hash, type KeyObject } from 'node:crypto';
-import { signDigest } from '@signet/core';
+import type { KeyObject } from 'node:crypto';
+import { pooledDigest, signDigest } from '@signet/core';
 
 /**
  * The payload a Rekor v1 signed entry timestamp signs: the RFC 8785 canonical JSON of
@@ -23,5 +23,5 @@ export function signSET(setKey: KeyObject, logIdHex: string, bodyBase64: string,
   }
   // ECDSA over SHA-256 of the payload; the digest path keeps one imported native key instead
   // of OpenSSL decoding the KeyObject at every signature (~2× faster on OpenSSL 3.0).
-  return signDigest(setKey, hash('sha256', setPayload(bodyBase64, integratedTime, logIdHex, logIndex), 'buffer'), { hash: 'sha256' });
+  return signDigest(setKey, pooledDigest('sha256', setPayload(bodyBase64, integratedTime, logIdHex, logIndex)), { hash: 'sha256' });
 }
