@@ -9,7 +9,8 @@
 //    against a signed checkpoint. Reports sustained durable appends/s, time-to-index (server
 //    side, Server-Timing `seq`: request parsed → entry committed) and time-to-inclusion-proof
 //    (client side, request sent → 201 with proof received), p50/p99. A cold phase (new
-//    connections, 8 requests each) runs first and the measured phase follows on without a
+//    connections, --warmup requests each, default 32: JIT and SQLite caches warm up) runs first
+//    and the measured phase follows on without a
 //    pause, as sustained load does; per server thread it also reports CPU, time spent waiting
 //    for a core and context switches per entry (Linux /proc).
 // 4. Measures inclusion-proof (GET entry by index) and consistency-proof latencies.
@@ -36,6 +37,7 @@ const { values: opt } = parseArgs({
     prefill: { type: 'string', default: '1000000' },
     'prefill-seconds': { type: 'string', default: '90' },
     'proof-samples': { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '32' },
   },
 });
 const CLIENTS = Number(opt.clients);
@@ -131,7 +133,7 @@ function proposal(tag, i) {
   const head = `POST /api/v1/log/entries HTTP/1.1\r\nhost: ${origin}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
-const WARM_PER_CLIENT = 8;
+const WARM_PER_CLIENT = Number(opt.warmup);
 const signStart = performance.now();
 const warmups = Array.from({ length: CLIENTS * WARM_PER_CLIENT }, (_, i) => proposal('warm', i));
 const proposals = Array.from({ length: COUNT }, (_, i) => proposal('load', i));
@@ -204,7 +206,7 @@ function serverThreadCpu() {
  * ends when its bodies or its time run out, and its figures run to its last answer.
  */
 async function drive(conns, phases) {
-  const rs = phases.map(() => ({ toVerified: [], toIndex: [], toCheckpoint: [], toProof: [], statuses: new Map(), ok: 0, seconds: 0, cpu: 0, serverCpu: 0, start: 0, last: 0 }));
+  const rs = phases.map(() => ({ toVerified: [], toIndex: [], toCheckpoint: [], toProof: [], sent: [], statuses: new Map(), ok: 0, seconds: 0, cpu: 0, serverCpu: 0, start: 0, last: 0 }));
   let phase = 0;
   let next = 0;
   let deadline = 0;
@@ -224,6 +226,14 @@ async function drive(conns, phases) {
     r.serverCpu = e.server - m.server;
     r.cpuSeconds = (e.at - m.at) / 1000;
     r.threads = [...e.threads].map(([tid, [s, cs, w]]) => [tid, s - (m.threads.get(tid)?.[0] ?? 0), cs - (m.threads.get(tid)?.[1] ?? 0), w - (m.threads.get(tid)?.[2] ?? 0)]).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+    // When the slowest 1% were sent (second of the phase → count): a tail spread evenly is
+    // queueing, one bunched in a second or two is a stall (a merge, a GC, a warm-up).
+    const order = r.toProof.map((_, i) => i).sort((a, b) => r.toProof[b] - r.toProof[a]).slice(0, Math.ceil(r.toProof.length / 100));
+    r.slowest = new Map();
+    for (const i of order) {
+      const sec = Math.floor((r.sent[i] - r.start) / 1000);
+      r.slowest.set(sec, (r.slowest.get(sec) ?? 0) + 1);
+    }
     for (const a of [r.toVerified, r.toIndex, r.toCheckpoint, r.toProof]) a.sort((x, y) => x - y);
   };
   begin(0);
@@ -250,6 +260,7 @@ async function drive(conns, phases) {
       if (res.status !== 201 || res.body.indexOf('"inclusionProof"') < 0 || res.body.indexOf('"checkpoint"') < 0) continue;
       r.ok++;
       r.toProof.push(t1 - t0);
+      r.sent.push(t0);
       const v = /ver;dur=([0-9.]+)/.exec(res.head);
       if (v) r.toVerified.push(Number(v[1]));
       const m = /seq;dur=([0-9.]+)/.exec(res.head);
@@ -271,6 +282,7 @@ function report(title, r) {
   console.log(`  time-to-index (server: request parsed → committed): p50 ${ms(pct(r.toIndex, 50))}, p99 ${ms(pct(r.toIndex, 99))}   (target p99 ≤ 100 ms)`);
   console.log(`  time-to-checkpoint (server: request parsed → covered by a signed checkpoint): p50 ${ms(pct(r.toCheckpoint, 50))}, p99 ${ms(pct(r.toCheckpoint, 99))}`);
   console.log(`  time-to-inclusion-proof (client: request sent → 201 with proof): p50 ${ms(pct(r.toProof, 50))}, p99 ${ms(pct(r.toProof, 99))}   (target p99 ≤ 100 ms)`);
+  console.log(`  slowest 1% by second sent (s:count): ${[...r.slowest].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`);
   console.log(`  CPU: server ${(r.serverCpu / r.cpuSeconds * 100).toFixed(0)}% of one core, ${Math.round(r.serverCpu / r.ok * 1e6)} µs per entry; load generator ${(r.cpu * 100).toFixed(0)}%`);
   // Threads by CPU (main first by tid: the HTTP thread; the log engine, write workers, SQLite's
   // checkpointer and indexer and V8's helpers follow in start order).
