@@ -10,6 +10,7 @@ import type {
   AppendRequest,
   AppendResult,
   FoldIntegration,
+  IntegrationWrite,
   LogEntry,
   LogOptions,
   LogStats,
@@ -333,11 +334,12 @@ export class Log implements TransparencyLog {
               next++;
             }
             if (next === start) return undefined;
-            before = this.#builder.snapshot();
-            for (let i = 0; i < outcomes.length; i++) if (!outcomes[i]!.duplicate) this.#builder.append(hashLeaf(items[i]!.leaf));
-            const tiles = this.#builder.flush();
-            folded = { tiles, cp: this.#checkpointNow() };
-            return { tiles, state: this.#builder.state(), checkpoint: folded.cp };
+            const leaves: Uint8Array[] = [];
+            for (let i = 0; i < outcomes.length; i++) if (!outcomes[i]!.duplicate) leaves.push(items[i]!.leaf);
+            const { before: b, ...w } = this.#extend(leaves, true);
+            before = b;
+            folded = { tiles: w.tiles, cp: w.checkpoint };
+            return w;
           }
         : undefined;
     let outcomes;
@@ -350,10 +352,7 @@ export class Log implements TransparencyLog {
       this.#onError(e);
       return;
     }
-    if (folded !== undefined) {
-      // Stored: proofs against the next checkpoint read the right edge from memory.
-      for (const t of folded.tiles) this.#reader.stored(t.level, t.index, t.hashes);
-    }
+    if (folded !== undefined) this.#stored(folded.tiles);
     for (let i = 0; i < batch.length; i++) {
       const o = outcomes[i]!;
       if (!o.duplicate) {
@@ -388,14 +387,10 @@ export class Log implements TransparencyLog {
         if (entries.length !== end - start) throw new LogError('ERR_LOG_CORRUPT', `entry ${start + entries.length} is missing from storage`);
         leaves = entries.map((e) => e.leaf);
       }
-      const before = this.#builder.snapshot();
-      for (const leaf of leaves) this.#builder.append(hashLeaf(leaf));
-      const tiles = this.#builder.flush();
-      const cp = this.#builder.size === this.#sequenced ? this.#checkpointNow() : undefined;
+      const { before, tiles, state, checkpoint: cp } = this.#extend(leaves, this.#builder.size + leaves.length === this.#sequenced);
       try {
-        await this.#driver.integrate(tiles, this.#builder.state(), cp);
-        // Stored: proofs against the next checkpoint read the right edge from memory.
-        for (const t of tiles) this.#reader.stored(t.level, t.index, t.hashes);
+        await this.#driver.integrate(tiles, state, cp);
+        this.#stored(tiles);
       } catch (err) {
         this.#builder = before;
         this.#toIntegrate = null; // catch up from storage next time; hold no leaves meanwhile
@@ -404,6 +399,23 @@ export class Log implements TransparencyLog {
       if (this.#toIntegrate === null && this.#builder.size === this.#sequenced) this.#toIntegrate = [];
       if (cp !== undefined) this.#announce(cp);
     }
+  }
+
+  /**
+   * Folds `leaves` into the tree: the tiles they changed, the new right edge and, when `last`
+   * (the tree then holds every sequenced entry), a checkpoint if one is due and signable here;
+   * `before` restores the builder should storing them fail.
+   */
+  #extend(leaves: readonly Uint8Array[], last: boolean): IntegrationWrite & { before: TileBuilder } {
+    const before = this.#builder.snapshot();
+    for (const leaf of leaves) this.#builder.append(hashLeaf(leaf));
+    const tiles = this.#builder.flush();
+    return { before, tiles, state: this.#builder.state(), checkpoint: last ? this.#checkpointNow() : undefined };
+  }
+
+  /** Tiles are durably stored: proofs against the next checkpoint read the right edge from memory. */
+  #stored(tiles: readonly TileWrite[]): void {
+    for (const t of tiles) this.#reader.stored(t.level, t.index, t.hashes);
   }
 
   /**

@@ -153,10 +153,6 @@ export class TileReader {
   }
 
   /** Hash of the perfect subtree of height `height` whose leftmost leaf is `index·2^height`. */
-  node(height: number, index: number): Promise<Buffer> {
-    return this.#walk(() => this.#node(height, index));
-  }
-
   #node(height: number, index: number): Buffer {
     if (height % TILE_HEIGHT === 0) {
       // Stored as such: entry `index mod 256` of tile `index / 256` at level height/8.
