@@ -4,7 +4,8 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { LogError } from './errors.js';
-import { configureIndexDb, identityKey, INDEX_FILE, INDEX_SCHEMA, indexMerger, PendingIndex, readMergedTo, writeMergedTo } from './sqlite-index.js';
+import { IdentityFilter, type FilterParts } from './identity-filter.js';
+import { configureIndexDb, identityKey, indexIdentityFilter, INDEX_FILE, INDEX_SCHEMA, indexMerger, PendingIndex, readMergedTo, writeMergedTo } from './sqlite-index.js';
 
 /**
  * The SQLite binding for this Node. better-sqlite3 13 is Node-API 10 (Node ≥ 22.14, prebuilt in
@@ -141,6 +142,14 @@ class SqliteDriver implements StorageDriver {
   #indexStmts: ReturnType<SqliteDriver['prepareIndex']> | undefined;
   #indexer: Worker | undefined;
   readonly #pending = new PendingIndex();
+  /**
+   * A writer's identity filters (identity-filter.ts): `#recent` holds every identity pending at
+   * open or sequenced since (added before its commit), `#indexed` every identity merged into
+   * log-index.sqlite by open — read by the indexer worker, so it arrives a little after open.
+   * An identity neither has seen is new without a lookup in the index.
+   */
+  #recent: IdentityFilter | undefined;
+  #indexed: IdentityFilter | undefined;
   /** Every index below this is in log-index.sqlite. */
   #mergedTo = 0;
   /** Pending rows below this are deleted from log.sqlite (lazily, with the next integration). */
@@ -189,8 +198,9 @@ class SqliteDriver implements StorageDriver {
         limit: MERGE_LIMIT,
       },
     });
-    w.on('message', (m: { merged?: number }) => {
+    w.on('message', (m: { merged?: number; identities?: FilterParts }) => {
       if (typeof m?.merged === 'number') this.#merged(m.merged);
+      if (m?.identities !== undefined) this.#indexed = IdentityFilter.fromParts(m.identities);
     });
     // Not fatal: the engine merges inline once `inlineLimit` entries are pending.
     w.on('error', () => undefined);
@@ -288,6 +298,7 @@ class SqliteDriver implements StorageDriver {
       const max = s.maxEntry.get()?.m;
       this.#size = max === null || max === undefined ? 0 : max + 1;
       this.#loadPending();
+      if (!this.#readonly) this.#loadFilters();
       if (!this.#readonly && this.#indexSettings.worker) this.#startIndexer();
       const st = s.readState.get();
       const cp = s.latestCheckpoint.get();
@@ -358,7 +369,20 @@ class SqliteDriver implements StorageDriver {
 
   /** Index of a stored identity: pending (in memory), earlier in this batch, or merged. */
   #findIdentity(id: Buffer, key: string, batch: Map<string, number> | undefined): number | undefined {
+    if (this.#indexed?.mayContain(id) === false && this.#recent?.mayContain(id) === false) return undefined;
     return batch?.get(key) ?? this.#pending.identity(key) ?? this.#indexStmts?.findIdentity.get(id)?.idx;
+  }
+
+  /**
+   * Starts `#recent` with the pending identities; `#sequenceItems` adds each new one before its
+   * commit (one of a batch that fails stays: a false positive, which only costs a lookup).
+   * Without the indexer worker, `#indexed` is read here (about 1.2 s per million identities).
+   */
+  #loadFilters(): void {
+    const recent = new IdentityFilter(this.#pending.size);
+    for (const id of this.#pending.identities()) recent.add(Buffer.from(id, 'latin1'));
+    this.#recent = recent;
+    if (!this.#indexSettings.worker && this.#index !== undefined) this.#indexed = indexIdentityFilter(this.#index);
   }
 
   #sequenceItems(items: readonly SequenceItem[], itime: number) {
@@ -381,6 +405,7 @@ class SqliteDriver implements StorageDriver {
       s.insertPendingId.run(index, id);
       for (const k of item.indexKeys) s.insertPendingKey.run(index, k);
       (batch ??= new Map()).set(key, index);
+      this.#recent?.add(id);
       added.push([index, key, item.indexKeys]);
       out[i] = { index, integratedTime: itime, duplicate: false };
     }

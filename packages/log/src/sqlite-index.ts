@@ -10,6 +10,7 @@
 // from both. Inserting each entry's random keys into B-trees of a million keys had dirtied about
 // one page per key in every commit, about a third of the engine thread's time at 1M entries.
 import type Database from 'better-sqlite3';
+import { IdentityFilter } from './identity-filter.js';
 
 /** The index database's file name, next to log.sqlite. */
 export const INDEX_FILE = 'log-index.sqlite';
@@ -74,6 +75,28 @@ export function indexMerger(db: Database.Database): { merge(limit: number): numb
   };
 }
 
+/** Identities read per query by {@link indexIdentityFilter}. */
+const SCAN_CHUNK = 16384;
+
+/**
+ * A filter of every identity in log-index.sqlite, read in key order a chunk at a time (about
+ * 1.2 s per million identities, mostly better-sqlite3 making a Buffer per row). Identities are
+ * only ever added to the index, so it holds at least every identity the index held when the
+ * scan began.
+ */
+export function indexIdentityFilter(db: Database.Database): IdentityFilter {
+  const count = db.prepare<[], number>('SELECT COUNT(*) FROM main.identities').pluck().get() ?? 0;
+  const filter = new IdentityFilter(count);
+  const chunk = db.prepare<[Buffer, number], Buffer>('SELECT identity FROM main.identities WHERE identity > ? ORDER BY identity LIMIT ?').pluck();
+  let after: Buffer = Buffer.alloc(0); // sorts before every BLOB
+  for (;;) {
+    const ids = chunk.all(after, SCAN_CHUNK);
+    for (const id of ids) filter.add(id);
+    if (ids.length < SCAN_CHUNK) return filter;
+    after = ids[ids.length - 1]!;
+  }
+}
+
 /** Key of an identity in {@link PendingIndex}: its bytes as a latin1 string (one char per byte). */
 export function identityKey(id: Buffer): string {
   return id.toString('latin1');
@@ -111,6 +134,11 @@ export class PendingIndex {
 
   identity(id: string): number | undefined {
     return this.#ids.get(id);
+  }
+
+  /** The pending identities (as {@link identityKey} strings). */
+  identities(): IterableIterator<string> {
+    return this.#ids.keys();
   }
 
   /** Pending indexes with this key, ascending, at most `limit`. */

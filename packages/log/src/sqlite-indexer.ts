@@ -1,5 +1,6 @@
 // The SQLite driver's indexer: a worker thread that merges the pending identities and search
-// keys of log.sqlite into log-index.sqlite (sqlite-index.ts), off the engine's thread. It merges
+// keys of log.sqlite into log-index.sqlite (sqlite-index.ts), off the engine's thread, after
+// reading the merged identities into a filter for the engine (identity-filter.ts). It merges
 // when enough rows wait (a large sorted batch shares B-tree pages between keys) or when the
 // oldest has waited long enough, and tells the engine each new watermark.
 //
@@ -7,7 +8,7 @@
 // it fails: the engine merges by itself once too many rows are pending.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openMaintenanceDb, runMaintenanceLoop } from './sqlite-worker-loop.js';
-import { configureIndexDb, indexMerger } from './sqlite-index.js';
+import { configureIndexDb, indexIdentityFilter, indexMerger } from './sqlite-index.js';
 
 export interface IndexerData {
   indexFile: string;
@@ -27,6 +28,15 @@ const data = workerData as IndexerData;
 const db = openMaintenanceDb(data.module, data.indexFile);
 configureIndexDb(db, data.logFile);
 const merger = indexMerger(db);
+
+// First, the filter of the identities merged so far (the engine checks new identities against
+// it instead of the index; see identity-filter.ts). Without it the engine keeps looking up.
+try {
+  const parts = indexIdentityFilter(db).parts();
+  parentPort?.postMessage({ identities: parts }, parts.map((p) => p.words.buffer as ArrayBuffer));
+} catch {
+  // no filter: lookups go to the index
+}
 
 let last = performance.now();
 // An error (SQLITE_BUSY when the engine merged at the same time) is reported; the next tick retries.

@@ -127,6 +127,31 @@ describe('sqlite lookup indexes', () => {
     await checkLookups(log, 14);
   });
 
+  it('finds every stored identity through the identity filters, after they grow and after a restart', async (t) => {
+    const dir = tempDir(t);
+    const n = 12_000; // past two doublings of the first filter (4,096 identities)
+    const first = await openLog({ driver: openSqliteDriver({ dataDir: dir, index: { worker: false, inlineLimit: 5_000 } }), origin: ORIGIN, signers: [signer], clock: () => new Date(1_700_000_000_000) });
+    for (let i = 0; i < n; i += 2_000) await fill(first, i, i + 2_000);
+    const again = async (log: TransparencyLog, from: number, to: number) => {
+      const rs = await Promise.all(Array.from({ length: to - from }, (_, j) => log.append({ leaf: leafOf(from + j) })));
+      rs.forEach((r, j) => assert.deepEqual(r, { index: from + j, integratedTime: 1_700_000_000, duplicate: true }));
+    };
+    await again(first, 0, n);
+    await first.close();
+    assert.ok(mergedTo(dir) >= 10_000, `merged_to ${mergedTo(dir)}`);
+
+    // Reopened with the indexer worker: the merged identities reach the engine's filter from
+    // the worker (before its first merge), the pending ones are in the filter from the start.
+    const log = await open(t, dir, { minBatch: 1, maxDelayMs: 0, intervalMs: 5 });
+    await again(log, 0, 500);
+    await until(() => mergedTo(dir) === n, 'the indexer merging the rest');
+    for (let i = 0; i < n; i += 4_000) await again(log, i, i + 4_000);
+    await fill(log, n, n + 100);
+    await again(log, n, n + 100);
+    assert.equal(await log.findByIdentity(createHash('sha256').update(leafOf(n + 99)).digest()), n + 99);
+    assert.equal(await log.findByIdentity(createHash('sha256').update(leafOf(n + 100)).digest()), undefined);
+  });
+
   it('refuses to open a log whose merged index file is gone', async (t) => {
     const dir = tempDir(t);
     const first = await openLog({ driver: openSqliteDriver({ dataDir: dir, index: { worker: false, inlineLimit: 2 } }), origin: ORIGIN, signers: [signer], clock: () => new Date(1_700_000_000_000) });
