@@ -40,6 +40,6 @@ export {
 export { localWitness } from './witness.js';
 export { buildTLogServer, type TLogServerOptions } from './http/server.js';
 export { httpStatusOf, errorAnswer, type ErrorAnswer } from './http/errors.js';
-export { createEntryFastPath } from './http/create-fast-path.js';
+export { takeOverConnections, type RawConnections, type RawCreatePathOptions } from './http/raw-create-path.js';
 export { parseTilePath, type TilePath } from './http/routes-tiles.js';
 export { startTLogServer, fsckLog, checkpointVerifiers, type TLogServerConfig, type RunningTLogServer } from './serve.js';

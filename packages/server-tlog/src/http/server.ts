@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { TLogServerError } from '../errors.js';
 import type { TLogService } from '../tlog-service.js';
-import { createEntryFastPath } from './create-fast-path.js';
+import { takeOverConnections, type RawConnections } from './raw-create-path.js';
 import { sendError } from './errors.js';
 import { createEntryRoutes, rekorV1Routes } from './routes-v1.js';
 import { tileRoutes } from './routes-tiles.js';
@@ -15,8 +15,9 @@ export interface TLogServerOptions {
   /** Pino logger options or `false` (default: no request logging). */
   logger?: boolean | object;
   /**
-   * Serve plain create-entry requests on node:http ahead of fastify (`createEntryFastPath`).
-   * Default: on, unless request logging is on (fastify logs the requests it serves).
+   * Read and answer plain create-entry requests on the socket, ahead of node:http and fastify
+   * (`takeOverConnections`). Default: on, unless request logging is on (fastify logs the
+   * requests it serves).
    */
   fastCreatePath?: boolean;
 }
@@ -28,20 +29,18 @@ export interface TLogServerOptions {
  */
 export async function buildTLogServer(options: TLogServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? 4 * 1024 * 1024;
-  let closing = false;
   const fastPath = options.fastCreatePath ?? (options.logger === undefined || options.logger === false);
-  const fast = fastPath ? createEntryFastPath(options.service, bodyLimit, () => closing) : undefined;
+  let raw: RawConnections | undefined;
   const app = Fastify({
-    ...(fast !== undefined
+    ...(fastPath
       ? {
           // What fastify does with the server it makes, done here for this one.
           serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void, opts: FastifyServerOptions) => {
-            const server = createServer((req, res) => {
-              if (!fast(req, res)) handler(req, res);
-            });
+            const server = createServer(handler);
             server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
             server.requestTimeout = opts.requestTimeout ?? 0;
             server.setTimeout(opts.connectionTimeout ?? 0);
+            raw = takeOverConnections(server, { service: options.service, bodyLimit, keepAliveTimeoutMs: server.keepAliveTimeout });
             return server;
           },
         }
@@ -53,9 +52,9 @@ export async function buildTLogServer(options: TLogServerOptions): Promise<Fasti
     return503OnClosing: true,
     keepAliveTimeout: 10_000,
   });
-  // From here on new requests get fastify's 503 (return503OnClosing), not the fast path.
+  // From here on new requests get fastify's 503 (return503OnClosing), not the raw path.
   app.addHook('preClose', (done) => {
-    closing = true;
+    raw?.close();
     done();
   });
   // JSON is the only request media type (fastify also parses text/plain by default).
