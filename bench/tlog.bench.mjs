@@ -191,7 +191,7 @@ function serverThreadCpu() {
         const cs = Number(/voluntary_ctxt_switches:\s*(\d+)/.exec(st)?.[1] ?? 0) + Number(/nonvoluntary_ctxt_switches:\s*(\d+)/.exec(st)?.[1] ?? 0);
         // schedstat: ns on a CPU, ns runnable but waiting for one, timeslices.
         const wait = Number(readFileSync(`/proc/${child.pid}/task/${tid}/schedstat`, 'latin1').split(' ')[1]) / 1e9;
-        out.set(tid, [(Number(f[11]) + Number(f[12])) / 100, cs, wait]);
+        out.set(tid, [(Number(f[11]) + Number(f[12])) / 100, cs, wait, Number(f[12]) / 100]);
       } catch { /* the thread ended */ }
     }
   } catch { /* not Linux */ }
@@ -225,7 +225,7 @@ async function drive(conns, phases) {
     r.cpu = cpuSeconds / ((e.at - m.at) / 1000);
     r.serverCpu = e.server - m.server;
     r.cpuSeconds = (e.at - m.at) / 1000;
-    r.threads = [...e.threads].map(([tid, [s, cs, w]]) => [tid, s - (m.threads.get(tid)?.[0] ?? 0), cs - (m.threads.get(tid)?.[1] ?? 0), w - (m.threads.get(tid)?.[2] ?? 0)]).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+    r.threads = [...e.threads].map(([tid, [s, cs, w, sy]]) => [tid, s - (m.threads.get(tid)?.[0] ?? 0), cs - (m.threads.get(tid)?.[1] ?? 0), w - (m.threads.get(tid)?.[2] ?? 0), sy - (m.threads.get(tid)?.[3] ?? 0)]).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
     // When the slowest 1% were sent (second of the phase → count): a tail spread evenly is
     // queueing, one bunched in a second or two is a stall (a merge, a GC, a warm-up).
     const order = r.toProof.map((_, i) => i).sort((a, b) => r.toProof[b] - r.toProof[a]).slice(0, Math.ceil(r.toProof.length / 100));
@@ -283,11 +283,11 @@ function report(title, r) {
   console.log(`  time-to-checkpoint (server: request parsed → covered by a signed checkpoint): p50 ${ms(pct(r.toCheckpoint, 50))}, p99 ${ms(pct(r.toCheckpoint, 99))}`);
   console.log(`  time-to-inclusion-proof (client: request sent → 201 with proof): p50 ${ms(pct(r.toProof, 50))}, p99 ${ms(pct(r.toProof, 99))}   (target p99 ≤ 100 ms)`);
   console.log(`  slowest 1% by second sent (s:count): ${[...r.slowest].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k}:${v}`).join(' ')}`);
-  console.log(`  CPU: server ${(r.serverCpu / r.cpuSeconds * 100).toFixed(0)}% of one core, ${Math.round(r.serverCpu / r.ok * 1e6)} µs per entry; load generator ${(r.cpu * 100).toFixed(0)}%`);
+  console.log(`  CPU: server ${(r.serverCpu / r.cpuSeconds * 100).toFixed(0)}% of one core, ${Math.round(r.serverCpu / r.ok * 1e6)} µs per entry; load generator ${(r.cpu * 100).toFixed(0)}% (${Math.round(r.cpu * r.cpuSeconds / r.ok * 1e6)} µs per entry)`);
   // Threads by CPU (main first by tid: the HTTP thread; the log engine, write workers, SQLite's
   // checkpointer and indexer and V8's helpers follow in start order).
   if (r.threads.length > 0) {
-    console.log(`  server threads, per entry (tid − pid: CPU µs / µs waiting for a core / context switches): ${r.threads.slice(0, 10).map(([tid, s, cs, w]) => `+${Number(tid) - child.pid}: ${Math.round(s / r.ok * 1e6)}/${Math.round(w / r.ok * 1e6)}/${(cs / r.ok).toFixed(2)}`).join(', ')}`);
+    console.log(`  server threads, per entry (tid − pid: CPU µs / µs waiting for a core / context switches): ${r.threads.slice(0, 10).map(([tid, s, cs, w, sy]) => `+${Number(tid) - child.pid}: ${Math.round(s / r.ok * 1e6)}(sys ${Math.round(sy / r.ok * 1e6)})/${Math.round(w / r.ok * 1e6)}/${(cs / r.ok).toFixed(2)}`).join(', ')}`);
   }
 }
 
