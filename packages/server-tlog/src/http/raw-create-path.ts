@@ -217,12 +217,19 @@ class RawConnection {
     this.#gone = o.service.writesOnWorkers ? undefined : new AbortController();
     socket.setNoDelay(true);
     socket.setTimeout(o.keepAliveTimeoutMs);
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('drain', this.#onDrain);
-    socket.on('timeout', this.#onTimeout);
-    socket.on('close', this.#onClose);
-    socket.on('error', this.#onError);
+    for (const [event, fn] of this.#listeners()) socket.on(event, fn);
+  }
+
+  /** This connection's socket listeners (all removed at the hand-over). */
+  #listeners(): [string, (chunk: Buffer) => void][] {
+    return [
+      ['data', this.#onData],
+      ['end', this.#onEnd],
+      ['drain', this.#onDrain],
+      ['timeout', this.#onTimeout],
+      ['close', this.#onClose],
+      ['error', this.#onError],
+    ];
   }
 
   /** The server is closing: the connection closes once its pending answers are written (an idle one now). */
@@ -319,12 +326,7 @@ class RawConnection {
     this.#done = true;
     this.#forget();
     s.setTimeout(0);
-    s.removeListener('data', this.#onData);
-    s.removeListener('end', this.#onEnd);
-    s.removeListener('drain', this.#onDrain);
-    s.removeListener('timeout', this.#onTimeout);
-    s.removeListener('close', this.#onClose);
-    s.removeListener('error', this.#onError);
+    for (const [event, fn] of this.#listeners()) s.removeListener(event, fn);
     if (this.#buf !== undefined) s.unshift(this.#buf);
     this.#buf = undefined;
     this.#handOver(s);
