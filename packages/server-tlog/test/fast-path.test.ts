@@ -72,6 +72,30 @@ describe('create-entry raw path: which requests it takes', () => {
     assert.equal(seen.length, 3);
   });
 
+  it('reads a large body arriving in many pieces, and the request after it', async (t) => {
+    const seen: Buffer[] = [];
+    const service = {
+      writesOnWorkers: true,
+      createEntry: async (_api: string, body: Uint8Array) => {
+        seen.push(Buffer.from(body));
+        return { status: 299, headers: {}, body: Buffer.from('taken') };
+      },
+    } as unknown as TLogService;
+    const server = createServer((_req, res) => res.writeHead(599).end());
+    takeOverConnections(server, { service, bodyLimit: 2 * 1024 * 1024, keepAliveTimeoutMs: 5_000 });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    t.after(() => new Promise<void>((r) => server.close(() => r())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const big = JSON.stringify({ pad: Array.from({ length: 150_000 }, (_, i) => i % 10).join('') }).repeat(8);
+    const bytes = Buffer.from(post('/api/v1/log/entries', big) + post('/api/v2/log/entries', '{"next":1}'));
+    const pieces = Array.from({ length: Math.ceil(bytes.length / 50_000) }, (_, i) => bytes.subarray(i * 50_000, i * 50_000 + 50_000));
+    const { answers } = await exchange(url, pieces, 2, { pauseMs: 1 });
+    assert.deepEqual(answers.map((a) => a.status), [299, 299]);
+    assert.equal(seen.length, 2);
+    assert.ok(seen[0]!.equals(Buffer.from(big)));
+    assert.equal(seen[1]!.toString(), '{"next":1}');
+  });
+
   it('closes a connection idle for the keep-alive time, with or without half a request', async (t) => {
     const service = { writesOnWorkers: true, createEntry: async () => ({ status: 299, headers: {}, body: Buffer.from('') }) } as unknown as TLogService;
     const server = createServer((_req, res) => res.writeHead(599).end());

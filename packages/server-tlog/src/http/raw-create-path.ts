@@ -184,6 +184,11 @@ class RawConnection {
   readonly #keepAliveSeconds: number;
   /** Bytes read and not parsed yet. */
   #buf: Buffer | undefined;
+  /** Chunks read after `#buf`, joined to it once `#need` bytes are there (a large body is copied once, not per chunk). */
+  #more: Buffer[] = [];
+  #moreLength = 0;
+  /** Bytes the request in `#buf` needs in all, once its head is read (0: look at every chunk). */
+  #need = 0;
   /** Answers in request order; the first is written once it is ready. */
   readonly #pending: Pending[] = [];
   /** Set once the connection is to go to node:http (after its pending answers). */
@@ -240,12 +245,17 @@ class RawConnection {
   #stopReading(): void {
     this.#lastRequest = true;
     this.#buf = undefined;
+    this.#more = [];
+    this.#moreLength = 0;
     this.#flush();
   }
 
   #data(chunk: Buffer): void {
     if (this.#lastRequest) return;
-    this.#buf = this.#buf === undefined ? chunk : Buffer.concat([this.#buf, chunk]);
+    this.#more.push(chunk);
+    this.#moreLength += chunk.length;
+    if ((this.#buf?.length ?? 0) + this.#moreLength < this.#need) return;
+    this.#join();
     if (!this.#handingOver) this.#parse();
   }
 
@@ -257,7 +267,11 @@ class RawConnection {
       if (p.kind === 'incomplete') return;
       if (p.kind === 'other') return this.#startHandOver();
       const total = p.headLength + p.bodyLength;
-      if (this.#buf.length < total) return;
+      if (this.#buf.length < total) {
+        this.#need = total;
+        return;
+      }
+      this.#need = 0;
       const body = this.#buf.subarray(p.headLength, total);
       this.#buf = this.#buf.length === total ? undefined : this.#buf.subarray(total);
       if (p.close) this.#lastRequest = true;
@@ -314,6 +328,13 @@ class RawConnection {
     if (this.#pending.length < MAX_PENDING && !this.#socket.writableNeedDrain && !this.#handingOver && !this.#lastRequest) this.#socket.resume();
   }
 
+  #join(): void {
+    if (this.#more.length === 0) return;
+    this.#buf = this.#buf === undefined && this.#more.length === 1 ? this.#more[0]! : Buffer.concat(this.#buf === undefined ? this.#more : [this.#buf, ...this.#more]);
+    this.#more = [];
+    this.#moreLength = 0;
+  }
+
   #startHandOver(): void {
     this.#handingOver = true;
     this.#socket.pause();
@@ -327,6 +348,7 @@ class RawConnection {
     this.#forget();
     s.setTimeout(0);
     for (const [event, fn] of this.#listeners()) s.removeListener(event, fn);
+    this.#join();
     if (this.#buf !== undefined) s.unshift(this.#buf);
     this.#buf = undefined;
     this.#handOver(s);
