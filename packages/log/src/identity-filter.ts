@@ -67,7 +67,7 @@ function hashPair(id: Uint8Array, out: Int32Array): void {
  * A scalable Bloom filter of identities: `add` every stored identity, and `mayContain` is false
  * only for an identity never added. It grows by adding a sub-filter of twice the last one's
  * capacity when that one is full, so it never rehashes what it holds; a query probes each
- * sub-filter (a handful: the first is sized for the identities present at open).
+ * sub-filter (a handful: a filter of the index is sized for it from the start).
  */
 export class IdentityFilter {
   readonly #filters: Bits[] = [];
@@ -90,20 +90,6 @@ export class IdentityFilter {
   /** This filter's state for {@link fromParts}; this filter must not be used afterwards (its words may be transferred). */
   parts(): FilterParts {
     return this.#filters.map((f) => ({ capacity: f.capacity, count: f.count, words: f.words }));
-  }
-
-  /** Identities added (counting repeats). */
-  get size(): number {
-    let n = 0;
-    for (const f of this.#filters) n += f.count;
-    return n;
-  }
-
-  /** Bytes of filter memory. */
-  get bytes(): number {
-    let n = 0;
-    for (const f of this.#filters) n += f.words.byteLength;
-    return n;
   }
 
   add(id: Uint8Array): void {

@@ -144,9 +144,11 @@ class SqliteDriver implements StorageDriver {
   readonly #pending = new PendingIndex();
   /**
    * A writer's identity filters (identity-filter.ts): `#recent` holds every identity pending at
-   * open or sequenced since (added before its commit), `#indexed` every identity merged into
-   * log-index.sqlite by open — read by the indexer worker, so it arrives a little after open.
-   * An identity neither has seen is new without a lookup in the index.
+   * open (`#loadPending`) or sequenced since (`#sequenceItems`, before its commit: one of a batch
+   * that fails stays, a false positive that only costs a lookup); `#indexed` every identity
+   * merged into log-index.sqlite by open — read by the indexer worker, so it arrives a little
+   * after open, or read at open without one (about 1.2 s per million identities). An identity
+   * neither has seen is new without a lookup in the index.
    */
   #recent: IdentityFilter | undefined;
   #indexed: IdentityFilter | undefined;
@@ -297,8 +299,9 @@ class SqliteDriver implements StorageDriver {
       this.#integrateTx = db.transaction(storeIntegration);
       const max = s.maxEntry.get()?.m;
       this.#size = max === null || max === undefined ? 0 : max + 1;
+      if (!this.#readonly) this.#recent = new IdentityFilter();
       this.#loadPending();
-      if (!this.#readonly) this.#loadFilters();
+      if (!this.#readonly && !this.#indexSettings.worker && this.#index !== undefined) this.#indexed = indexIdentityFilter(this.#index);
       if (!this.#readonly && this.#indexSettings.worker) this.#startIndexer();
       const st = s.readState.get();
       const cp = s.latestCheckpoint.get();
@@ -359,6 +362,7 @@ class SqliteDriver implements StorageDriver {
       while (k < keys.length && keys[k]!.idx < r.idx) k++;
       for (; k < keys.length && keys[k]!.idx === r.idx; k++) ks.push(keys[k]!.k);
       this.#pending.add(r.idx, identityKey(r.identity), ks);
+      this.#recent?.add(r.identity);
     }
   }
 
@@ -371,18 +375,6 @@ class SqliteDriver implements StorageDriver {
   #findIdentity(id: Buffer, key: string, batch: Map<string, number> | undefined): number | undefined {
     if (this.#indexed?.mayContain(id) === false && this.#recent?.mayContain(id) === false) return undefined;
     return batch?.get(key) ?? this.#pending.identity(key) ?? this.#indexStmts?.findIdentity.get(id)?.idx;
-  }
-
-  /**
-   * Starts `#recent` with the pending identities; `#sequenceItems` adds each new one before its
-   * commit (one of a batch that fails stays: a false positive, which only costs a lookup).
-   * Without the indexer worker, `#indexed` is read here (about 1.2 s per million identities).
-   */
-  #loadFilters(): void {
-    const recent = new IdentityFilter(this.#pending.size);
-    for (const id of this.#pending.identities()) recent.add(Buffer.from(id, 'latin1'));
-    this.#recent = recent;
-    if (!this.#indexSettings.worker && this.#index !== undefined) this.#indexed = indexIdentityFilter(this.#index);
   }
 
   #sequenceItems(items: readonly SequenceItem[], itime: number) {

@@ -85,8 +85,8 @@ const SCAN_CHUNK = 16384;
  * scan began.
  */
 export function indexIdentityFilter(db: Database.Database): IdentityFilter {
-  const count = db.prepare<[], number>('SELECT COUNT(*) FROM main.identities').pluck().get() ?? 0;
-  const filter = new IdentityFilter(count);
+  // One identity per merged entry: the watermark sizes the filter without a counting pass.
+  const filter = new IdentityFilter(readMergedTo(db) ?? 0);
   const chunk = db.prepare<[Buffer, number], Buffer>('SELECT identity FROM main.identities WHERE identity > ? ORDER BY identity LIMIT ?').pluck();
   let after: Buffer = Buffer.alloc(0); // sorts before every BLOB
   for (;;) {
@@ -134,11 +134,6 @@ export class PendingIndex {
 
   identity(id: string): number | undefined {
     return this.#ids.get(id);
-  }
-
-  /** The pending identities (as {@link identityKey} strings). */
-  identities(): IterableIterator<string> {
-    return this.#ids.keys();
   }
 
   /** Pending indexes with this key, ascending, at most `limit`. */

@@ -21,7 +21,7 @@ const MAX_HEAD = 16 * 1024;
 const MAX_PENDING = 16;
 
 /** Whether a Content-Type value is `application/json` (parameters allowed). */
-export function isJsonMediaType(type: string): boolean {
+function isJsonMediaType(type: string): boolean {
   const semi = type.indexOf(';');
   return (semi < 0 ? type : type.slice(0, semi)).trim().toLowerCase() === 'application/json';
 }
@@ -165,7 +165,7 @@ export function takeOverConnections(server: Server, options: RawCreatePathOption
   return {
     close() {
       closing = true;
-      for (const c of open) c.serverClosing();
+      for (const c of open) c.stopReading();
     },
   };
 }
@@ -200,7 +200,7 @@ class RawConnection {
   /** Aborted when the connection goes: an inline create stops waiting (write workers need no signal). */
   readonly #gone: AbortController | undefined;
   readonly #onData = (chunk: Buffer) => this.#data(chunk);
-  readonly #onEnd = () => this.#stopReading();
+  readonly #onEnd = () => this.stopReading();
   readonly #onDrain = () => this.#readOn();
   readonly #onTimeout = () => {
     if (this.#pending.length === 0) this.#socket.destroy();
@@ -237,12 +237,11 @@ class RawConnection {
     ];
   }
 
-  /** The server is closing: the connection closes once its pending answers are written (an idle one now). */
-  serverClosing(): void {
-    this.#stopReading();
-  }
-
-  #stopReading(): void {
+  /**
+   * No further request is read (the client's end, or the server closing): the connection closes
+   * once its pending answers are written, an idle one now.
+   */
+  stopReading(): void {
     this.#lastRequest = true;
     this.#buf = undefined;
     this.#more = [];

@@ -15,7 +15,7 @@ export function decimalParam(query: unknown, name: string): number | undefined {
 }
 
 /** An AbortSignal that fires when the client goes away, so a waiting append stops waiting. */
-export function clientGone(res: ServerResponse): AbortSignal {
+function clientGone(res: ServerResponse): AbortSignal {
   const ac = new AbortController();
   // The response closes before it finished only when the connection went away.
   res.once('close', () => {
