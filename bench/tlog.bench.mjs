@@ -168,12 +168,18 @@ function rawConnection() {
   });
 }
 
+/** User and system CPU seconds in a /proc `stat` file (Linux; USER_HZ is 100). */
+function statCpu(path) {
+  const stat = readFileSync(path, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 };
+}
+
 /** CPU seconds (user + system, all threads) the server process has used, from /proc (Linux). */
 function serverCpuSeconds() {
   try {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+    const c = statCpu(`/proc/${child.pid}/stat`);
+    return c.user + c.system;
   } catch {
     return NaN;
   }
@@ -185,13 +191,12 @@ function serverThreadCpu() {
   try {
     for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
       try {
-        const stat = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'latin1');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const c = statCpu(`/proc/${child.pid}/task/${tid}/stat`);
         const st = readFileSync(`/proc/${child.pid}/task/${tid}/status`, 'latin1');
         const cs = Number(/voluntary_ctxt_switches:\s*(\d+)/.exec(st)?.[1] ?? 0) + Number(/nonvoluntary_ctxt_switches:\s*(\d+)/.exec(st)?.[1] ?? 0);
         // schedstat: ns on a CPU, ns runnable but waiting for one, timeslices.
         const wait = Number(readFileSync(`/proc/${child.pid}/task/${tid}/schedstat`, 'latin1').split(' ')[1]) / 1e9;
-        out.set(tid, [(Number(f[11]) + Number(f[12])) / 100, cs, wait, Number(f[12]) / 100]);
+        out.set(tid, [c.user + c.system, cs, wait, c.system]);
       } catch { /* the thread ended */ }
     }
   } catch { /* not Linux */ }
