@@ -17,11 +17,13 @@
 // 5. Prints the P-256 verify rate of this machine (one core, native digest path) from the same run.
 // Everything stays on 127.0.0.1 and stops by itself. For diagnosis: SIGNET_BENCH_SERVER_NODE_ARGS
 // passes Node flags to the server (e.g. --cpu-prof, --trace-gc), SIGNET_BENCH_SERVER_ARGS adds
-// `serve tlog` options, and SIGNET_BENCH_SERVER_LOG=FILE appends the server's stdout to FILE.
+// `serve tlog` options, SIGNET_BENCH_SERVER_LOG=FILE appends the server's stdout to FILE, and
+// SIGNET_BENCH_SAMPLES=FILE writes each measured request (wall-clock ms sent, ms to proof, ms to
+// index) as CSV, to line a tail up with server events.
 import { spawn } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { Agent, request } from 'node:http';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,7 +213,7 @@ function serverThreadCpu() {
  * ends when its bodies or its time run out, and its figures run to its last answer.
  */
 async function drive(conns, phases) {
-  const rs = phases.map(() => ({ toVerified: [], toIndex: [], toCheckpoint: [], toProof: [], sent: [], statuses: new Map(), ok: 0, seconds: 0, cpu: 0, serverCpu: 0, start: 0, last: 0 }));
+  const rs = phases.map(() => ({ toVerified: [], toIndex: [], toCheckpoint: [], toProof: [], sent: [], samples: [], statuses: new Map(), ok: 0, seconds: 0, cpu: 0, serverCpu: 0, start: 0, last: 0 }));
   let phase = 0;
   let next = 0;
   let deadline = 0;
@@ -270,6 +272,7 @@ async function drive(conns, phases) {
       if (v) r.toVerified.push(Number(v[1]));
       const m = /seq;dur=([0-9.]+)/.exec(res.head);
       if (m) r.toIndex.push(Number(m[1]));
+      r.samples.push([t0, t1 - t0, m ? Number(m[1]) : NaN]);
       const c = /cp;dur=([0-9.]+)/.exec(res.head);
       if (c) r.toCheckpoint.push(Number(c[1]));
     }
@@ -304,6 +307,10 @@ const [cold, load] = await drive(conns, [{ bodies: warmups, seconds: SECONDS }, 
 cold.seconds = (cold.last - coldStart) / 1000;
 report('cold start (connect + first requests, not the sustained figure)', cold);
 report('load (warm connections, straight on from the cold start)', load);
+if (process.env.SIGNET_BENCH_SAMPLES) {
+  const epoch = performance.timeOrigin;
+  writeFileSync(process.env.SIGNET_BENCH_SAMPLES, ['sent_ms,to_proof_ms,to_index_ms', ...load.samples.map(([t, p, i]) => `${(epoch + t).toFixed(1)},${p.toFixed(2)},${i.toFixed(2)}`)].join('\n') + '\n');
+}
 for (const c of conns) c.close();
 
 // ---- 4. proof latencies ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { LogError } from './errors.js';
 import { IdentityFilter, type FilterParts } from './identity-filter.js';
-import { configureIndexDb, identityKey, indexIdentityFilter, INDEX_FILE, INDEX_SCHEMA, indexMerger, PendingIndex, readMergedTo, writeMergedTo } from './sqlite-index.js';
+import { configureIndexDb, identityKey, indexHasRuns, indexIdentityFilter, INDEX_FILE, INDEX_SCHEMA, indexLookups, indexMerger, PendingIndex, readMergedTo, runFromTables, upgradeIndexLayout, writeMergedTo } from './sqlite-index.js';
 
 /**
  * The SQLite binding for this Node. better-sqlite3 13 is Node-API 10 (Node ≥ 22.14, prebuilt in
@@ -54,6 +54,8 @@ export interface SqliteDriverOptions {
     intervalMs?: number;
     /** The engine merges by itself, after a commit, once this many entries are pending (default 262144). */
     inlineLimit?: number;
+    /** Rows a compaction copies or deletes per source run and transaction (default 4096). */
+    compactionChunk?: number;
   };
 }
 
@@ -124,7 +126,7 @@ export function openSqliteDriver(options: SqliteDriverOptions): StorageDriver {
   return new SqliteDriver(db, options);
 }
 
-interface IndexSettings { worker: boolean; minBatch: number; maxDelayMs: number; intervalMs: number; inlineLimit: number }
+interface IndexSettings { worker: boolean; minBatch: number; maxDelayMs: number; intervalMs: number; inlineLimit: number; compactionChunk: number }
 
 class SqliteDriver implements StorageDriver {
   readonly #db: Database.Database;
@@ -139,7 +141,7 @@ class SqliteDriver implements StorageDriver {
   #checkpointer: Worker | undefined;
   /** log-index.sqlite: merged identities and search keys (absent on a read-only open of a log without one). */
   #index: Database.Database | undefined;
-  #indexStmts: ReturnType<SqliteDriver['prepareIndex']> | undefined;
+  #indexStmts: ReturnType<typeof indexLookups> | undefined;
   #indexer: Worker | undefined;
   readonly #pending = new PendingIndex();
   /**
@@ -169,6 +171,7 @@ class SqliteDriver implements StorageDriver {
       maxDelayMs: o.maxDelayMs ?? 1000,
       intervalMs: o.intervalMs ?? 100,
       inlineLimit: o.inlineLimit ?? 262144,
+      compactionChunk: o.compactionChunk ?? 4096,
     };
   }
 
@@ -198,6 +201,7 @@ class SqliteDriver implements StorageDriver {
         minBatch: s.minBatch,
         maxDelayMs: s.maxDelayMs,
         limit: MERGE_LIMIT,
+        compactionChunk: s.compactionChunk,
       },
     });
     w.on('message', (m: { merged?: number; identities?: FilterParts }) => {
@@ -245,15 +249,6 @@ class SqliteDriver implements StorageDriver {
     };
   }
 
-  private prepareIndex(index: Database.Database) {
-    return {
-      findIdentity: index.prepare<[Buffer], { idx: number }>('SELECT idx FROM main.identities WHERE identity = ?'),
-      // Rows at or above the engine's watermark may be merged already but are still answered
-      // from memory: the bound keeps them from being counted twice.
-      search: index.prepare<[string, number, number], { idx: number }>('SELECT idx FROM main.search_keys WHERE k = ? AND idx < ? ORDER BY idx LIMIT ?'),
-    };
-  }
-
   async open(): Promise<StorageState> {
     try {
       const db = this.#db;
@@ -274,11 +269,12 @@ class SqliteDriver implements StorageDriver {
         throw new Error('log.sqlite has schema 1 (indexes inside it); open the log for writing once to upgrade it');
       } else if (existsSync(this.#indexFile)) {
         this.#index = new (sqlite())(this.#indexFile, { readonly: true, fileMustExist: true });
+        if (!indexHasRuns(this.#index)) throw new Error(`${INDEX_FILE} has one B-tree per index (before runs); open the log for writing once to upgrade it`);
         this.#mergedTo = readMergedTo(this.#index) ?? 0;
       }
       db.pragma('cache_size = -65536');
       const s = (this.#stmts = this.prepare());
-      if (this.#index !== undefined) this.#indexStmts = this.prepareIndex(this.#index);
+      if (this.#index !== undefined) this.#indexStmts = indexLookups(this.#index);
       const storeIntegration = (tiles: readonly TileWrite[], state: IntegratedState, cp: PublishedCheckpoint | undefined): void => {
         for (const t of tiles) s.upsertTile.run(t.level, t.index, t.hashes);
         s.writeState.run(state.size, Buffer.concat(state.compactRange));
@@ -326,12 +322,13 @@ class SqliteDriver implements StorageDriver {
     const index = (this.#index = new (sqlite())(this.#indexFile));
     configureIndexDb(index, this.#file);
     index.exec(INDEX_SCHEMA);
+    upgradeIndexLayout(index);
     if (fromSchema1) {
       index.transaction(() => {
-        index.exec('DELETE FROM main.identities; DELETE FROM main.search_keys;');
-        index.exec('INSERT INTO main.identities (identity, idx) SELECT identity, idx FROM log.identities ORDER BY identity');
-        index.exec('INSERT INTO main.search_keys (k, idx) SELECT k, idx FROM log.search_keys ORDER BY k, idx');
-        writeMergedTo(index, (db.prepare<[], { m: number | null }>('SELECT MAX(idx) AS m FROM entries').get()?.m ?? -1) + 1);
+        index.exec('DELETE FROM main.run_ids; DELETE FROM main.run_keys; DELETE FROM main.runs;');
+        const size = (db.prepare<[], { m: number | null }>('SELECT MAX(idx) AS m FROM entries').get()?.m ?? -1) + 1;
+        runFromTables(index, 'log', size, false);
+        writeMergedTo(index, size);
       })();
       db.transaction(() => {
         db.exec('DROP TABLE identities; DROP TABLE search_keys;');
@@ -374,7 +371,7 @@ class SqliteDriver implements StorageDriver {
   /** Index of a stored identity: pending (in memory), earlier in this batch, or merged. */
   #findIdentity(id: Buffer, key: string, batch: Map<string, number> | undefined): number | undefined {
     if (this.#indexed?.mayContain(id) === false && this.#recent?.mayContain(id) === false) return undefined;
-    return batch?.get(key) ?? this.#pending.identity(key) ?? this.#indexStmts?.findIdentity.get(id)?.idx;
+    return batch?.get(key) ?? this.#pending.identity(key) ?? this.#indexStmts?.findIdentity(id);
   }
 
   #sequenceItems(items: readonly SequenceItem[], itime: number) {
@@ -515,7 +512,7 @@ class SqliteDriver implements StorageDriver {
   async search(indexKey: string, limit: number): Promise<number[]> {
     try {
       // Merged indexes are all below the watermark and the pending ones all at or above it.
-      const merged = this.#indexStmts?.search.all(indexKey, this.#mergedTo, limit).map((r) => r.idx) ?? [];
+      const merged = this.#indexStmts?.search(indexKey, this.#mergedTo, limit) ?? [];
       return merged.length >= limit ? merged : merged.concat(this.#pending.search(indexKey, limit - merged.length));
     } catch (err) {
       throw storageError('search', err);

@@ -1,14 +1,14 @@
 // The SQLite driver's indexer: a worker thread that merges the pending identities and search
 // keys of log.sqlite into log-index.sqlite (sqlite-index.ts), off the engine's thread, after
 // reading the merged identities into a filter for the engine (identity-filter.ts). It merges
-// when enough rows wait (a large sorted batch shares B-tree pages between keys) or when the
-// oldest has waited long enough, and tells the engine each new watermark.
+// when enough rows wait or when the oldest has waited long enough, tells the engine each new
+// watermark, then compacts the runs that are due.
 //
 // It never writes log.sqlite, so it never holds a lock the sequencer waits on. Not fatal when
 // it fails: the engine merges by itself once too many rows are pending.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openMaintenanceDb, runMaintenanceLoop } from './sqlite-worker-loop.js';
-import { configureIndexDb, indexIdentityFilter, indexMerger } from './sqlite-index.js';
+import { configureIndexDb, IndexCompactor, indexIdentityFilter, indexMerger } from './sqlite-index.js';
 
 export interface IndexerData {
   indexFile: string;
@@ -22,12 +22,15 @@ export interface IndexerData {
   maxDelayMs: number;
   /** Most entries one merge transaction moves. */
   limit: number;
+  /** Rows a compaction step copies or deletes per source run. */
+  compactionChunk: number;
 }
 
 const data = workerData as IndexerData;
 const db = openMaintenanceDb(data.module, data.indexFile);
 configureIndexDb(db, data.logFile);
 const merger = indexMerger(db);
+const compactor = new IndexCompactor(db, data.compactionChunk);
 
 // First, the filter of the identities merged so far (the engine checks new identities against
 // it instead of the index; see identity-filter.ts). Without it the engine keeps looking up.
@@ -42,9 +45,14 @@ let last = performance.now();
 // An error (SQLITE_BUSY when the engine merged at the same time) is reported; the next tick retries.
 runMaintenanceLoop(db, data.intervalMs, () => {
   const pending = merger.pending();
-  if (pending === 0 || (pending < data.minBatch && performance.now() - last < data.maxDelayMs)) return false;
-  const to = merger.merge(data.limit);
-  last = performance.now();
-  parentPort?.postMessage({ merged: to });
-  return pending > data.limit;
+  if (pending > 0 && (pending >= data.minBatch || performance.now() - last >= data.maxDelayMs)) {
+    const to = merger.merge(data.limit);
+    last = performance.now();
+    parentPort?.postMessage({ merged: to });
+    return pending > data.limit;
+  }
+  // Between merges, compaction chunks for at most a quarter of the time, unless runs pile up.
+  const until = performance.now() + data.intervalMs / 4;
+  while (performance.now() < until) if (!compactor.step()) return false;
+  return compactor.behind();
 });

@@ -53,6 +53,14 @@ async function checkLookups(log: TransparencyLog, n: number): Promise<void> {
   }
 }
 
+/** {@link checkLookups}, and every identity and every key of every entry. */
+async function checkEvery(log: TransparencyLog, n: number): Promise<void> {
+  await checkLookups(log, n);
+  const all = Array.from({ length: n }, (_, i) => i);
+  for (const k of [0, 1, 2]) assert.deepEqual(await log.search(`k${k}`, 10_000), all.filter((i) => i % 3 === k));
+  for (const i of all) assert.equal(await log.findByIdentity(createHash('sha256').update(leafOf(i)).digest()), i);
+}
+
 async function until(cond: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!cond()) {
@@ -101,6 +109,64 @@ describe('sqlite lookup indexes', () => {
     await checkLookups(log, 15);
     await fill(log, 15, 18);
     await checkLookups(log, 18);
+  });
+
+  it('compacts runs a chunk at a time; lookups see every row once throughout, and a cut-short copy is dropped', async (t) => {
+    const dir = tempDir(t);
+    const index = { minBatch: 1, maxDelayMs: 0, intervalMs: 1, compactionChunk: 3 };
+    const runs = () => query<{ run: number; level: number; first: number; last: number }>(join(dir, 'log-index.sqlite'), 'SELECT run, level, first, last FROM runs ORDER BY first');
+    const dead = () => query<{ c: number }>(join(dir, 'log-index.sqlite'), 'SELECT COUNT(*) AS c FROM dead_runs')[0]!.c;
+    const first = await openLog({ driver: openSqliteDriver({ dataDir: dir, index }), origin: ORIGIN, signers: [signer], clock: () => new Date(1_700_000_000_000) });
+    // Many small merges while lookups run: every check sees each entry exactly once.
+    for (let n = 0; n < 600; n += 20) {
+      await fill(first, n, n + 20);
+      await checkLookups(first, n + 20);
+    }
+    await until(() => mergedTo(dir) === 600 && runs().some((r) => r.level >= 1) && dead() === 0, 'a compaction');
+    await checkEvery(first, 600);
+    // Live runs tile [0, 600) without a gap or an overlap.
+    let at = 0;
+    for (const r of runs()) {
+      assert.equal(r.first, at);
+      at = r.last;
+    }
+    assert.equal(at, 600);
+    await first.close();
+    // A copy a crash cut short: rows of a run listed only in dead_runs, one with a wrong index.
+    const db = new Sqlite(join(dir, 'log-index.sqlite'));
+    db.prepare('INSERT INTO dead_runs (run) VALUES (1000000)').run();
+    db.prepare('INSERT INTO run_ids (run, identity, idx) VALUES (1000000, ?, 5)').run(createHash('sha256').update(leafOf(7)).digest());
+    db.prepare("INSERT INTO run_keys (run, k, idx) VALUES (1000000, 'all', 601)").run();
+    db.close();
+    const log = await open(t, dir, index);
+    await checkEvery(log, 600);
+    await until(() => dead() === 0, 'the dead run to go');
+    assert.deepEqual(query(join(dir, 'log-index.sqlite'), 'SELECT run FROM run_ids WHERE run = 1000000 UNION ALL SELECT run FROM run_keys WHERE run = 1000000'), []);
+    await fill(log, 600, 640);
+    await checkLookups(log, 640);
+  });
+
+  it('upgrades a log-index.sqlite of one B-tree per index to runs, and refuses it read-only until then', async (t) => {
+    const dir = tempDir(t);
+    const first = await openLog({ driver: openSqliteDriver({ dataDir: dir, index: { worker: false, inlineLimit: 10 } }), origin: ORIGIN, signers: [signer], clock: () => new Date(1_700_000_000_000) });
+    await fill(first, 0, 30); // merged, in three runs
+    await fill(first, 30, 35); // pending
+    await first.close();
+    // Rewrite log-index.sqlite as it was before runs.
+    const db = new Sqlite(join(dir, 'log-index.sqlite'));
+    db.exec(`CREATE TABLE identities (identity BLOB PRIMARY KEY, idx INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE search_keys (k TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (k, idx)) WITHOUT ROWID;
+      INSERT INTO identities SELECT identity, idx FROM run_ids;
+      INSERT INTO search_keys SELECT k, idx FROM run_keys;
+      DROP TABLE run_ids; DROP TABLE run_keys; DROP TABLE runs; DROP TABLE dead_runs; DELETE FROM meta WHERE k = 'next_run';`);
+    db.close();
+    await assertRejectsCode(() => openLog({ driver: openSqliteDriver({ dataDir: dir, readonly: true }), origin: ORIGIN, signers: [signer] }), LogError, 'ERR_LOG_STORAGE');
+    const log = await open(t, dir, { worker: false, inlineLimit: 10 });
+    assert.deepEqual(query(join(dir, 'log-index.sqlite'), "SELECT name FROM sqlite_master WHERE name IN ('identities', 'search_keys')"), []);
+    assert.deepEqual(query(join(dir, 'log-index.sqlite'), 'SELECT first, last FROM runs'), [{ first: 0, last: 30 }]);
+    await checkEvery(log, 35);
+    await fill(log, 35, 50);
+    await checkEvery(log, 50);
   });
 
   it('upgrades a schema 1 log (indexes inside log.sqlite) in place', async (t) => {
