@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { LogError } from './errors.js';
 import { IdentityFilter, type FilterParts } from './identity-filter.js';
-import { configureIndexDb, identityKey, indexHasRuns, indexIdentityFilter, INDEX_FILE, INDEX_SCHEMA, indexLookups, indexMerger, PendingIndex, readMergedTo, runFromTables, upgradeIndexLayout, writeMergedTo } from './sqlite-index.js';
+import { configureIndexDb, dropRuns, identityKey, indexHasRuns, indexIdentityFilter, INDEX_FILE, INDEX_SCHEMA, indexLookups, indexMerger, PendingIndex, readMergedTo, runFromTables, upgradeIndexLayout, writeMergedTo } from './sqlite-index.js';
 
 /**
  * The SQLite binding for this Node. better-sqlite3 13 is Node-API 10 (Node ≥ 22.14, prebuilt in
@@ -54,7 +54,7 @@ export interface SqliteDriverOptions {
     intervalMs?: number;
     /** The engine merges by itself, after a commit, once this many entries are pending (default 262144). */
     inlineLimit?: number;
-    /** Rows a compaction copies or deletes per source run and transaction (default 4096). */
+    /** Rows a compaction step copies or deletes in one transaction, about (default 4096). */
     compactionChunk?: number;
   };
 }
@@ -63,6 +63,8 @@ export interface SqliteDriverOptions {
 const SCHEMA_VERSION = 2;
 /** Most entries one merge transaction moves. */
 const MERGE_LIMIT = 65536;
+/** Most merged entries whose pending rows one integration deletes. */
+const CLEAN_CHUNK = 4096;
 const HASH_SIZE = 32;
 /** How often the checkpointer worker copies committed WAL frames into the database file. */
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -126,6 +128,13 @@ export function openSqliteDriver(options: SqliteDriverOptions): StorageDriver {
   return new SqliteDriver(db, options);
 }
 
+/** A maintenance thread, and its end: it may end before close() asks it to (a crash is not fatal). */
+interface MaintenanceWorker { worker: Worker; exited: Promise<void> }
+
+function maintenanceWorker(worker: Worker): MaintenanceWorker {
+  return { worker, exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())) };
+}
+
 interface IndexSettings { worker: boolean; minBatch: number; maxDelayMs: number; intervalMs: number; inlineLimit: number; compactionChunk: number }
 
 class SqliteDriver implements StorageDriver {
@@ -138,11 +147,11 @@ class SqliteDriver implements StorageDriver {
   #sequenceTx: ((items: readonly SequenceItem[], itime: number, fold: FoldIntegration | undefined) => { out: SequenceOutcome[]; added: [number, string, readonly string[]][]; folded: boolean }) | undefined;
   #integrateTx: ((tiles: readonly TileWrite[], state: IntegratedState, cp: PublishedCheckpoint | undefined) => void) | undefined;
   #size = 0;
-  #checkpointer: Worker | undefined;
+  #checkpointer: MaintenanceWorker | undefined;
   /** log-index.sqlite: merged identities and search keys (absent on a read-only open of a log without one). */
   #index: Database.Database | undefined;
   #indexStmts: ReturnType<typeof indexLookups> | undefined;
-  #indexer: Worker | undefined;
+  #indexer: MaintenanceWorker | undefined;
   readonly #pending = new PendingIndex();
   /**
    * A writer's identity filters (identity-filter.ts): `#recent` holds every identity pending at
@@ -156,8 +165,13 @@ class SqliteDriver implements StorageDriver {
   #indexed: IdentityFilter | undefined;
   /** Every index below this is in log-index.sqlite. */
   #mergedTo = 0;
-  /** Pending rows below this are deleted from log.sqlite (lazily, with the next integration). */
+  /** Pending rows below this are deleted from log.sqlite (lazily, with the next integrations). */
   #cleanedTo = 0;
+
+  /** How far the next integration deletes merged pending rows. */
+  #cleanTarget(): number {
+    return Math.min(this.#mergedTo, this.#cleanedTo + CLEAN_CHUNK);
+  }
 
   constructor(db: Database.Database, options: SqliteDriverOptions) {
     this.#db = db;
@@ -186,7 +200,7 @@ class SqliteDriver implements StorageDriver {
     // Not fatal: the writer's own automatic checkpoint (WAL_AUTOCHECKPOINT_PAGES) takes over.
     w.on('error', () => undefined);
     w.unref();
-    this.#checkpointer = w;
+    this.#checkpointer = maintenanceWorker(w);
   }
 
   /** Moves index merges off the engine's thread (sqlite-indexer.ts). */
@@ -211,7 +225,7 @@ class SqliteDriver implements StorageDriver {
     // Not fatal: the engine merges inline once `inlineLimit` entries are pending.
     w.on('error', () => undefined);
     w.unref();
-    this.#indexer = w;
+    this.#indexer = maintenanceWorker(w);
   }
 
   #merged(to: number): void {
@@ -279,11 +293,13 @@ class SqliteDriver implements StorageDriver {
         for (const t of tiles) s.upsertTile.run(t.level, t.index, t.hashes);
         s.writeState.run(state.size, Buffer.concat(state.compactRange));
         if (cp !== undefined) s.insertCheckpoint.run(cp.size, cp.rootHash, cp.note, cp.publishedAt.getTime());
-        // Merged pending rows go with the (unsynced) integration: if a crash undoes it, they
-        // are deleted again; below the watermark they are never read.
-        if (this.#cleanedTo < this.#mergedTo) {
-          s.cleanPendingIds.run(this.#mergedTo);
-          s.cleanPendingKeys.run(this.#mergedTo);
+        // Merged pending rows go with the (unsynced) integration, CLEAN_CHUNK at a time so a
+        // large merge does not lengthen one commit: if a crash undoes it, they are deleted
+        // again; below the watermark they are never read.
+        const to = this.#cleanTarget();
+        if (this.#cleanedTo < to) {
+          s.cleanPendingIds.run(to);
+          s.cleanPendingKeys.run(to);
         }
       };
       this.#sequenceTx = db.transaction((items: readonly SequenceItem[], itime: number, fold: FoldIntegration | undefined) => {
@@ -297,6 +313,7 @@ class SqliteDriver implements StorageDriver {
       this.#size = max === null || max === undefined ? 0 : max + 1;
       if (!this.#readonly) this.#recent = new IdentityFilter();
       this.#loadPending();
+      this.#cleanedTo = s.firstPending.get()?.m ?? this.#mergedTo;
       if (!this.#readonly && !this.#indexSettings.worker && this.#index !== undefined) this.#indexed = indexIdentityFilter(this.#index);
       if (!this.#readonly && this.#indexSettings.worker) this.#startIndexer();
       const st = s.readState.get();
@@ -325,7 +342,7 @@ class SqliteDriver implements StorageDriver {
     upgradeIndexLayout(index);
     if (fromSchema1) {
       index.transaction(() => {
-        index.exec('DELETE FROM main.run_ids; DELETE FROM main.run_keys; DELETE FROM main.runs;');
+        dropRuns(index);
         const size = (db.prepare<[], { m: number | null }>('SELECT MAX(idx) AS m FROM entries').get()?.m ?? -1) + 1;
         runFromTables(index, 'log', size, false);
         writeMergedTo(index, size);
@@ -403,7 +420,7 @@ class SqliteDriver implements StorageDriver {
 
   async sequence(items: readonly SequenceItem[], integratedTime: number, fold?: FoldIntegration): Promise<SequenceOutcome[]> {
     let r;
-    const cleaning = this.#mergedTo;
+    const cleaning = this.#cleanTarget();
     try {
       // With `fold`, one FULL commit makes the entries and their integration (and a due
       // checkpoint) durable together.
@@ -451,7 +468,7 @@ class SqliteDriver implements StorageDriver {
       // checkpoint) fsyncs the WAL up to and including this transaction, so a stored checkpoint
       // never outlives the tiles it covers; losing only the latest integration means recovery
       // redoes it from entries. With a checkpoint the commit is FULL, like storeCheckpoint's.
-      const cleaning = this.#mergedTo;
+      const cleaning = this.#cleanTarget();
       if (checkpoint !== undefined) {
         this.#integrateTx!(tiles, state, checkpoint);
       } else {
@@ -524,12 +541,11 @@ class SqliteDriver implements StorageDriver {
     // ours close (the last connection to close a database checkpoints it and removes its WAL).
     const workers = [this.#indexer, this.#checkpointer];
     this.#indexer = this.#checkpointer = undefined;
-    await Promise.all(workers.map(async (w) => {
-      if (w === undefined) return;
-      const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
-      w.postMessage('close');
-      const timer = setTimeout(() => void w.terminate(), 5000);
-      await exited;
+    await Promise.all(workers.map(async (m) => {
+      if (m === undefined) return;
+      m.worker.postMessage('close');
+      const timer = setTimeout(() => void m.worker.terminate(), 5000);
+      await m.exited;
       clearTimeout(timer);
     }));
     if (this.#index?.open === true) this.#index.close();

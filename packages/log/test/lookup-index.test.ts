@@ -134,14 +134,16 @@ describe('sqlite lookup indexes', () => {
     await first.close();
     // A copy a crash cut short: rows of a run listed only in dead_runs, one with a wrong index.
     const db = new Sqlite(join(dir, 'log-index.sqlite'));
-    db.prepare('INSERT INTO dead_runs (run) VALUES (1000000)').run();
-    db.prepare('INSERT INTO run_ids (run, identity, idx) VALUES (1000000, ?, 5)').run(createHash('sha256').update(leafOf(7)).digest());
-    db.prepare("INSERT INTO run_keys (run, k, idx) VALUES (1000000, 'all', 601)").run();
+    db.exec(`INSERT INTO dead_runs (run) VALUES (1000000);
+      CREATE TABLE ids_1000000 (identity BLOB PRIMARY KEY, idx INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE keys_1000000 (k TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (k, idx)) WITHOUT ROWID;
+      INSERT INTO keys_1000000 (k, idx) VALUES ('all', 601);`);
+    db.prepare('INSERT INTO ids_1000000 (identity, idx) VALUES (?, 5)').run(createHash('sha256').update(leafOf(7)).digest());
     db.close();
     const log = await open(t, dir, index);
     await checkEvery(log, 600);
     await until(() => dead() === 0, 'the dead run to go');
-    assert.deepEqual(query(join(dir, 'log-index.sqlite'), 'SELECT run FROM run_ids WHERE run = 1000000 UNION ALL SELECT run FROM run_keys WHERE run = 1000000'), []);
+    assert.deepEqual(query(join(dir, 'log-index.sqlite'), "SELECT name FROM sqlite_master WHERE name LIKE '%_1000000'"), []);
     await fill(log, 600, 640);
     await checkLookups(log, 640);
   });
@@ -156,9 +158,10 @@ describe('sqlite lookup indexes', () => {
     const db = new Sqlite(join(dir, 'log-index.sqlite'));
     db.exec(`CREATE TABLE identities (identity BLOB PRIMARY KEY, idx INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE search_keys (k TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (k, idx)) WITHOUT ROWID;
-      INSERT INTO identities SELECT identity, idx FROM run_ids;
-      INSERT INTO search_keys SELECT k, idx FROM run_keys;
-      DROP TABLE run_ids; DROP TABLE run_keys; DROP TABLE runs; DROP TABLE dead_runs; DELETE FROM meta WHERE k = 'next_run';`);
+      DROP TABLE runs; DROP TABLE dead_runs; DELETE FROM meta WHERE k = 'next_run';`);
+    for (const { name } of db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE name LIKE 'ids\\_%' ESCAPE '\\' OR name LIKE 'keys\\_%' ESCAPE '\\'").all()) {
+      db.exec(`INSERT INTO ${name.startsWith('ids') ? 'identities SELECT identity' : 'search_keys SELECT k'}, idx FROM ${name}; DROP TABLE ${name};`);
+    }
     db.close();
     await assertRejectsCode(() => openLog({ driver: openSqliteDriver({ dataDir: dir, readonly: true }), origin: ORIGIN, signers: [signer] }), LogError, 'ERR_LOG_STORAGE');
     const log = await open(t, dir, { worker: false, inlineLimit: 10 });
