@@ -1,8 +1,8 @@
 // The SQLite driver's indexer: a worker thread that merges the pending identities and search
 // keys of log.sqlite into log-index.sqlite (sqlite-index.ts), off the engine's thread, after
 // reading the merged identities into a filter for the engine (identity-filter.ts). It merges
-// when enough rows wait or when the oldest has waited long enough, tells the engine each new
-// watermark, then compacts the runs that are due.
+// when enough rows wait or when the oldest has waited long enough and tells the engine each
+// new watermark; between merges it compacts the index's runs, a paced step at a time.
 //
 // It never writes log.sqlite, so it never holds a lock the sequencer waits on. Not fatal when
 // it fails: the engine merges by itself once too many rows are pending.
