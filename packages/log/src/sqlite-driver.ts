@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { LogError } from './errors.js';
 import { IdentityFilter, type FilterParts } from './identity-filter.js';
-import { configureIndexDb, dropRuns, identityKey, indexHasRuns, indexIdentityFilter, INDEX_FILE, INDEX_SCHEMA, indexLookups, indexMerger, PendingIndex, readMergedTo, runFromTables, saveFilterSnapshot, takeFilterSnapshot, upgradeIndexLayout, writeMergedTo } from './sqlite-index.js';
+import { configureIndexDb, dropRuns, identityKey, indexHasRuns, indexIdentityFilter, INDEX_FILE, INDEX_SCHEMA, indexLookups, indexMerger, PendingIndex, readMergedTo, runFromTables, upgradeIndexLayout, writeMergedTo } from './sqlite-index.js';
 
 /**
  * The SQLite binding for this Node. better-sqlite3 13 is Node-API 10 (Node ≥ 22.14, prebuilt in
@@ -203,8 +203,8 @@ class SqliteDriver implements StorageDriver {
     this.#checkpointer = maintenanceWorker(w);
   }
 
-  /** Moves index merges off the engine's thread (sqlite-indexer.ts); `scan`: it reads the merged identities into a filter first. */
-  #startIndexer(scan: boolean): void {
+  /** Moves index merges off the engine's thread (sqlite-indexer.ts). */
+  #startIndexer(): void {
     const s = this.#indexSettings;
     const w = new Worker(new URL('./sqlite-indexer.js', import.meta.url), {
       workerData: {
@@ -216,7 +216,6 @@ class SqliteDriver implements StorageDriver {
         maxDelayMs: s.maxDelayMs,
         limit: MERGE_LIMIT,
         compactionChunk: s.compactionChunk,
-        scan,
       },
     });
     w.on('message', (m: { merged?: number; identities?: FilterParts }) => {
@@ -312,17 +311,11 @@ class SqliteDriver implements StorageDriver {
       this.#integrateTx = db.transaction(storeIntegration);
       const max = s.maxEntry.get()?.m;
       this.#size = max === null || max === undefined ? 0 : max + 1;
-      if (!this.#readonly) {
-        // The filters a clean close left, if they are for this very log; else the merged
-        // identities are read again (by the indexer, or here without one).
-        const snapshot = this.#index === undefined ? undefined : takeFilterSnapshot(this.#index, this.#size);
-        if (snapshot?.length === 2) [this.#indexed, this.#recent] = snapshot;
-        else this.#recent = new IdentityFilter();
-      }
+      if (!this.#readonly) this.#recent = new IdentityFilter();
       this.#loadPending();
       this.#cleanedTo = s.firstPending.get()?.m ?? this.#mergedTo;
-      if (!this.#readonly && !this.#indexSettings.worker && this.#index !== undefined && this.#indexed === undefined) this.#indexed = indexIdentityFilter(this.#index);
-      if (!this.#readonly && this.#indexSettings.worker) this.#startIndexer(this.#indexed === undefined);
+      if (!this.#readonly && !this.#indexSettings.worker && this.#index !== undefined) this.#indexed = indexIdentityFilter(this.#index);
+      if (!this.#readonly && this.#indexSettings.worker) this.#startIndexer();
       const st = s.readState.get();
       const cp = s.latestCheckpoint.get();
       return {
@@ -555,16 +548,7 @@ class SqliteDriver implements StorageDriver {
       await m.exited;
       clearTimeout(timer);
     }));
-    if (this.#index?.open === true) {
-      if (!this.#readonly && this.#indexed !== undefined && this.#recent !== undefined) {
-        try {
-          saveFilterSnapshot(this.#index, this.#size, [this.#indexed, this.#recent]);
-        } catch {
-          // not fatal: the next open reads the merged identities again
-        }
-      }
-      this.#index.close();
-    }
+    if (this.#index?.open === true) this.#index.close();
     if (this.#db.open) this.#db.close();
   }
 }

@@ -19,7 +19,6 @@
 // each merge. A lookup seeks every live run (at most RUN_FANOUT − 1 per level, a dozen or so
 // at a million entries); the identity filters (identity-filter.ts) keep the duplicate check
 // off the index.
-import { endianness } from 'node:os';
 import type Database from 'better-sqlite3';
 import { IdentityFilter } from './identity-filter.js';
 
@@ -39,7 +38,6 @@ export const INDEX_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (run INTEGER PRIMARY KEY, level INTEGER NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS dead_runs (run INTEGER PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS filter_snapshot (filter INTEGER NOT NULL, part INTEGER NOT NULL, capacity INTEGER NOT NULL, count INTEGER NOT NULL, words BLOB NOT NULL, PRIMARY KEY (filter, part));
 `;
 
 /** A run's two tables (main.ids_<run>, main.keys_<run>), each sorted by (key, idx). */
@@ -323,51 +321,6 @@ export function indexIdentityFilter(db: Database.Database): IdentityFilter {
     }
   })();
   return filter;
-}
-
-/**
- * Stores identity filters that together hold every identity of a log of `size` entries, as a
- * clean close leaves them, so that the next open need not read every identity again. Each
- * filter's words go as one BLOB per part, in this machine's byte order (recorded with them).
- */
-export function saveFilterSnapshot(db: Database.Database, size: number, filters: readonly IdentityFilter[]): void {
-  const insert = db.prepare<[number, number, number, number, Buffer]>('INSERT INTO main.filter_snapshot (filter, part, capacity, count, words) VALUES (?, ?, ?, ?, ?)');
-  db.transaction(() => {
-    db.exec('DELETE FROM main.filter_snapshot');
-    filters.forEach((f, i) => f.parts().forEach((p, j) => insert.run(i, j, p.capacity, p.count, Buffer.from(p.words.buffer, p.words.byteOffset, p.words.byteLength))));
-    db.prepare("INSERT INTO main.meta (k, v) VALUES ('filter_snapshot', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v").run(JSON.stringify({ size, endianness: endianness() }));
-  })();
-}
-
-/**
- * Takes the filters {@link saveFilterSnapshot} stored, and deletes them in the same (durable)
- * transaction, so that no later open can find filters that a crash left behind the log. Only
- * filters saved for exactly `size` entries, in this machine's byte order, are returned.
- */
-export function takeFilterSnapshot(db: Database.Database, size: number): IdentityFilter[] | undefined {
-  const { meta, rows } = db.transaction(() => {
-    const taken = {
-      meta: db.prepare<[], { v: string }>("SELECT v FROM main.meta WHERE k = 'filter_snapshot'").get(),
-      rows: db.prepare<[], { filter: number; capacity: number; count: number; words: Buffer }>('SELECT filter, capacity, count, words FROM main.filter_snapshot ORDER BY filter, part').all(),
-    };
-    db.exec("DELETE FROM main.filter_snapshot; DELETE FROM main.meta WHERE k = 'filter_snapshot';");
-    return taken;
-  })();
-  try {
-    const saved = meta === undefined ? undefined : (JSON.parse(meta.v) as { size?: unknown; endianness?: unknown });
-    if (saved?.size !== size || saved.endianness !== endianness() || rows.length === 0) return undefined;
-    const parts: { capacity: number; count: number; words: Int32Array }[][] = [];
-    for (const r of rows) {
-      const words = new Int32Array(r.words.byteLength >>> 2);
-      Buffer.from(words.buffer).set(r.words);
-      (parts[r.filter] ??= []).push({ capacity: r.capacity, count: r.count, words });
-    }
-    const filters: IdentityFilter[] = [];
-    for (let i = 0; i < parts.length; i++) filters.push(IdentityFilter.fromParts(parts[i] ?? []));
-    return filters;
-  } catch {
-    return undefined; // not what this code saves: the identities are read again
-  }
 }
 
 /** Key of an identity in {@link PendingIndex}: its bytes as a latin1 string (one char per byte). */

@@ -22,10 +22,8 @@ export interface IndexerData {
   maxDelayMs: number;
   /** Most entries one merge transaction moves. */
   limit: number;
-  /** Rows a compaction step copies or deletes, about. */
+  /** Rows a compaction step copies or deletes per source run. */
   compactionChunk: number;
-  /** Read the merged identities into a filter for the engine first (false: it has them from a clean close). */
-  scan: boolean;
 }
 
 const data = workerData as IndexerData;
@@ -34,16 +32,13 @@ configureIndexDb(db, data.logFile);
 const merger = indexMerger(db);
 const compactor = new IndexCompactor(db, data.compactionChunk);
 
-// First, unless the engine has it from a clean close, the filter of the identities merged so
-// far (the engine checks new identities against it instead of the index; see
-// identity-filter.ts). Without it the engine keeps looking up.
-if (data.scan) {
-  try {
-    const parts = indexIdentityFilter(db).parts();
-    parentPort?.postMessage({ identities: parts }, parts.map((p) => p.words.buffer as ArrayBuffer));
-  } catch {
-    // no filter: lookups go to the index
-  }
+// First, the filter of the identities merged so far (the engine checks new identities against
+// it instead of the index; see identity-filter.ts). Without it the engine keeps looking up.
+try {
+  const parts = indexIdentityFilter(db).parts();
+  parentPort?.postMessage({ identities: parts }, parts.map((p) => p.words.buffer as ArrayBuffer));
+} catch {
+  // no filter: lookups go to the index
 }
 
 let last = performance.now();
