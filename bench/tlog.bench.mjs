@@ -213,7 +213,7 @@ function serverThreadCpu() {
  * ends when its bodies or its time run out, and its figures run to its last answer.
  */
 async function drive(conns, phases) {
-  const rs = phases.map(() => ({ toVerified: [], toIndex: [], toCheckpoint: [], toProof: [], sent: [], samples: [], statuses: new Map(), ok: 0, seconds: 0, cpu: 0, serverCpu: 0, start: 0, last: 0 }));
+  const rs = phases.map(() => ({ toVerified: [], toIndex: [], toCheckpoint: [], toProof: [], samples: [], statuses: new Map(), ok: 0, seconds: 0, cpu: 0, serverCpu: 0, start: 0, last: 0 }));
   let phase = 0;
   let next = 0;
   let deadline = 0;
@@ -238,7 +238,7 @@ async function drive(conns, phases) {
     const order = r.toProof.map((_, i) => i).sort((a, b) => r.toProof[b] - r.toProof[a]).slice(0, Math.ceil(r.toProof.length / 100));
     r.slowest = new Map();
     for (const i of order) {
-      const sec = Math.floor((r.sent[i] - r.start) / 1000);
+      const sec = Math.floor((r.samples[i][0] - r.start) / 1000);
       r.slowest.set(sec, (r.slowest.get(sec) ?? 0) + 1);
     }
     for (const a of [r.toVerified, r.toIndex, r.toCheckpoint, r.toProof]) a.sort((x, y) => x - y);
@@ -267,7 +267,6 @@ async function drive(conns, phases) {
       if (res.status !== 201 || res.body.indexOf('"inclusionProof"') < 0 || res.body.indexOf('"checkpoint"') < 0) continue;
       r.ok++;
       r.toProof.push(t1 - t0);
-      r.sent.push(t0);
       const v = /ver;dur=([0-9.]+)/.exec(res.head);
       if (v) r.toVerified.push(Number(v[1]));
       const m = /seq;dur=([0-9.]+)/.exec(res.head);

@@ -83,17 +83,16 @@ function createRun(db: Database.Database): number {
 }
 
 /**
- * Adds one live run holding every row of `identities` and `keys` (tables or subqueries with
+ * Adds one live run holding every row of `idsFrom` and `keysFrom` (tables or subqueries with
  * columns identity, idx and k, idx; `bind` fills the parameters of each) for the indexes
  * [first, last), rows inserted in key order. Inside the caller's transaction.
  */
-function addRun(db: Database.Database, level: number, first: number, last: number, identities: string, keys_: string, bind: readonly number[] = []): number {
+function addRun(db: Database.Database, level: number, first: number, last: number, idsFrom: string, keysFrom: string, bind: readonly number[] = []): void {
   const run = createRun(db);
   // OR IGNORE: an identity twice (never written so) keeps its lowest index.
-  db.prepare(`INSERT OR IGNORE INTO ${ids(run)} (identity, idx) SELECT identity, idx FROM ${identities} ORDER BY identity, idx`).run(...bind);
-  db.prepare(`INSERT OR IGNORE INTO ${keys(run)} (k, idx) SELECT k, idx FROM ${keys_} ORDER BY k, idx`).run(...bind);
+  db.prepare(`INSERT OR IGNORE INTO ${ids(run)} (identity, idx) SELECT identity, idx FROM ${idsFrom} ORDER BY identity, idx`).run(...bind);
+  db.prepare(`INSERT OR IGNORE INTO ${keys(run)} (k, idx) SELECT k, idx FROM ${keysFrom} ORDER BY k, idx`).run(...bind);
   db.prepare('INSERT INTO main.runs (run, level, first, last) VALUES (?, ?, ?, ?)').run(run, level, first, last);
-  return run;
 }
 
 /**
@@ -118,11 +117,9 @@ export function indexHasRuns(db: Database.Database): boolean {
   return hasTable(db, 'runs');
 }
 
-/** Upgrades a log-index.sqlite of one B-tree per index to runs (one transaction); false when there was nothing to do. */
-export function upgradeIndexLayout(db: Database.Database): boolean {
-  if (!hasTable(db, 'identities')) return false;
-  db.transaction(() => runFromTables(db, 'main', readMergedTo(db) ?? 0))();
-  return true;
+/** Upgrades a log-index.sqlite of one B-tree per index, if it is one, to runs (one transaction). */
+export function upgradeIndexLayout(db: Database.Database): void {
+  if (hasTable(db, 'identities')) db.transaction(() => runFromTables(db, 'main', readMergedTo(db) ?? 0))();
 }
 
 /**
@@ -224,10 +221,9 @@ export class IndexCompactor {
     if (b === undefined) return false;
     const db = this.#db;
     if (b.table === RUN_TABLES.length) {
-      const list = b.sources.join(', ');
       db.prepare('DELETE FROM main.dead_runs WHERE run = ?').run(b.run);
       db.prepare('INSERT INTO main.runs (run, level, first, last) VALUES (?, ?, ?, ?)').run(b.run, b.level, b.first, b.last);
-      db.exec(`DELETE FROM main.runs WHERE run IN (${list}); INSERT INTO main.dead_runs (run) VALUES ${b.sources.map((r) => `(${r})`).join(', ')};`);
+      db.exec(`DELETE FROM main.runs WHERE run IN (${b.sources.join(', ')}); INSERT INTO main.dead_runs (run) VALUES ${b.sources.map((r) => `(${r})`).join(', ')};`);
       this.#build = undefined;
       return true;
     }

@@ -22,7 +22,7 @@ export interface IndexerData {
   maxDelayMs: number;
   /** Most entries one merge transaction moves. */
   limit: number;
-  /** Rows a compaction step copies or deletes per source run. */
+  /** Rows a compaction step copies, about (an equal share from each of its sources). */
   compactionChunk: number;
 }
 
@@ -54,6 +54,6 @@ runMaintenanceLoop(db, data.intervalMs, () => {
   // Between merges, compaction steps for a tenth of the time (half once runs pile up): spread
   // thin, a compaction of millions of rows takes the other threads' cores a little at a time.
   const until = performance.now() + data.intervalMs * (compactor.behind() ? 0.5 : 0.1);
-  while (performance.now() < until) if (!compactor.step()) return false;
+  while (performance.now() < until && compactor.step());
   return false;
 });
